@@ -1,0 +1,194 @@
+"""Scoring: a rule set compiled once into a Scorer; `score` is a pure function of the answers."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from assessments.answers import AnswerReader, answer_reader, raise_problems, read_answers
+from assessments.compiler import Predicate, Values, compile_condition, compile_score, score_order
+from assessments.explain import why_not
+from assessments.models.questionnaire import Questionnaire
+from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, BandsDecision, Band, RuleSet
+from assessments.refs import resolver_for
+from assessments.result import Explanation, FiredRule, Result, RuleTrace
+
+
+def model_hash(*models: Any) -> str:
+    """Give a sha256 of models' JSON, for rule sets that did not come from a file."""
+    digest = hashlib.sha256()
+    for model in models:
+        digest.update(model.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+class Scorer:
+    """A rule set and its questionnaires compiled to closures; build once, score many times."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        questionnaires: Sequence[Questionnaire],
+        *,
+        ruleset_hash: str | None = None,
+        questionnaire_hashes: dict[str, str] | None = None,
+    ) -> None:
+        by_id = {q.id: q for q in questionnaires}
+        self.ruleset = ruleset
+        self.questionnaires = tuple(by_id[q] for q in ruleset.questionnaires)
+        self.ruleset_hash = ruleset_hash or model_hash(ruleset, *self.questionnaires)
+        resolver = resolver_for(ruleset, list(self.questionnaires))
+        self._resolver = resolver
+        self._readers: tuple[AnswerReader, ...] = tuple(answer_reader(q) for q in self.questionnaires)
+        zero = ruleset.missing.treat_as == "zero"
+        self._scores = [(f"score:{s.id}", s.id, compile_score(s, resolver, zero_missing=zero)) for s in score_order(ruleset.scores)]
+        self._score_ids = [s.id for s in ruleset.scores]
+        self._rules: list[tuple[Predicate, FiredRule, tuple[tuple[str, frozenset[str] | None], ...]]] = [
+            (
+                compile_condition(rule.when, resolver),
+                FiredRule(rule.id, rule.because, dict(rule.add), rule.flag, rule.force, rule.priority),
+                tuple((a.text, frozenset(a.outcomes) if a.outcomes is not None else None) for a in rule.advice),
+            )
+            for rule in ruleset.rules
+        ]
+        self._flags = {flag.id: flag for flag in ruleset.flags}
+        self._outcome_ids = [o.id for o in ruleset.outcomes]
+        self._max_missing = ruleset.missing.max_missing
+        self._decision = ruleset.decision
+        if isinstance(ruleset.decision, BandsDecision):
+            self._band_tables: list[tuple[Predicate | None, tuple[Band, ...]]] = [
+                (compile_condition(v.when, resolver), v.bands) for v in ruleset.decision.variants
+            ] + [(None, ruleset.decision.bands)]
+        hashes = questionnaire_hashes or {}
+        self._versions = {
+            q.id: {"version": q.version, "hash": hashes.get(q.id) or model_hash(q)} for q in self.questionnaires
+        }
+
+    def _values(self, answers: Any) -> tuple[Values, list[str]]:
+        values, missing, problems = read_answers(self._readers, answers)
+        if problems:
+            raise_problems(problems)
+        for key, _, compute in self._scores:
+            values[key] = compute(values)
+        return values, missing
+
+    def score(self, answers: Any) -> Result:
+        """Give the Result for an answer set, or raise InvalidAnswers listing every problem."""
+        values, missing = self._values(answers)
+        return self._decide(values, missing)
+
+    def explain(self, answers: Any) -> Explanation:
+        """Give the Result plus, for every rule, whether it fired and why not."""
+        values, missing = self._values(answers)
+        result = self._decide(values, missing)
+        traces = []
+        for (predicate, fired, _), rule in zip(self._rules, self.ruleset.rules):
+            holds = predicate(values)
+            traces.append(RuleTrace(rule.id, holds, None if holds else why_not(rule.when, values, self._resolver)))
+        return Explanation(result, tuple(traces), dict(values))
+
+    def _decide(self, values: Values, missing: list[str]) -> Result:
+        tallies = dict.fromkeys(self._outcome_ids, 0)
+        fired: list[FiredRule] = []
+        flag_ids: list[str] = []
+        advice_items: list[tuple[str, frozenset[str] | None]] = []
+        forced: FiredRule | None = None
+        weighted = False
+        for predicate, rule, advice in self._rules:
+            if predicate(values):
+                fired.append(rule)
+                if rule.add:
+                    weighted = True
+                    for outcome_id, weight in rule.add.items():
+                        tallies[outcome_id] = tallies.get(outcome_id, 0) + weight
+                if rule.flag is not None and rule.flag not in flag_ids:
+                    flag_ids.append(rule.flag)
+                if advice:
+                    advice_items.extend(advice)
+                if rule.force is not None and (forced is None or rule.priority > forced.priority):
+                    forced = rule
+        if forced is not None:
+            outcome_id, how = forced.force, "forced"
+        elif self._max_missing is not None and len(missing) > self._max_missing:
+            outcome_id, how = NOT_ENOUGH_INFORMATION, "missing"
+        else:
+            outcome_id, how = self._decision_outcome(values, tallies, weighted)
+        return self._result(outcome_id, how, values, tallies, fired, flag_ids, advice_items, missing)
+
+    def _decision_outcome(self, values: Values, tallies: dict[str, float], weighted: bool) -> tuple[str, str]:
+        decision = self._decision
+        if isinstance(decision, BandsDecision):
+            value = values[f"score:{decision.score}"]
+            if value is None:
+                return NOT_ENOUGH_INFORMATION, "missing"
+            for condition, bands in self._band_tables:
+                if condition is None or condition(values):
+                    for band in bands:
+                        if band.holds(value):
+                            return band.outcome, "bands"
+                    break
+            return NOT_ENOUGH_INFORMATION, "bands"
+        if not weighted:
+            return decision.if_no_weight, "no-weight"
+        best = max(tallies.values())
+        leaders = [o for o, t in tallies.items() if t == best]
+        if len(leaders) == 1:
+            return leaders[0], "highest"
+        if decision.ties == NOT_ENOUGH_INFORMATION:
+            return NOT_ENOUGH_INFORMATION, "tie"
+        return next(o for o in decision.ties if o in leaders), "tie"
+
+    def _result(
+        self,
+        outcome_id: str,
+        how: str,
+        values: Values,
+        tallies: dict[str, float],
+        fired: list[FiredRule],
+        flag_ids: list[str],
+        advice_items: list[tuple[str, frozenset[str] | None]],
+        missing: list[str],
+    ) -> Result:
+        ruleset = self.ruleset
+        outcome = ruleset.outcome(outcome_id)
+        flags = sorted((self._flags[f] for f in flag_ids), key=lambda f: not f.safety)
+        advice = list(outcome.advice)
+        for text, only in advice_items:
+            if (only is None or outcome_id in only) and text not in advice:
+                advice.append(text)
+        resources = [r for f in flags for r in f.resources] + list(outcome.resources)
+        answers: dict[str, dict[str, Any]] = {q.id: {} for q in self.questionnaires}
+        for key, value in values.items():
+            if not key.startswith("score:"):
+                questionnaire_id, _, question_id = key.partition(".")
+                answers[questionnaire_id][question_id] = value
+        return Result(
+            outcome=outcome,
+            decided_by=how,
+            scores={score_id: values[f"score:{score_id}"] for score_id in self._score_ids},
+            tallies=tallies,
+            fired=tuple(fired),
+            flags=tuple(flags),
+            advice=tuple(advice),
+            resources=tuple(dict.fromkeys(resources)),
+            missing=tuple(missing),
+            missing_treatment=ruleset.missing.treat_as,
+            answers=answers,
+            ruleset_id=ruleset.id,
+            ruleset_version=ruleset.version,
+            ruleset_hash=self.ruleset_hash,
+            questionnaires=self._versions,
+        )
+
+
+def score(questionnaires: Sequence[Questionnaire] | Questionnaire, ruleset: RuleSet, answers: Any) -> Result:
+    """Give the Result for answers (compiles the rule set each call; keep a Scorer to reuse it)."""
+    listed = [questionnaires] if isinstance(questionnaires, Questionnaire) else list(questionnaires)
+    return Scorer(ruleset, listed).score(answers)
+
+
+def explain(questionnaires: Sequence[Questionnaire] | Questionnaire, ruleset: RuleSet, answers: Any) -> Explanation:
+    """Give the Result with every rule's trace (for authors; slower than score)."""
+    listed = [questionnaires] if isinstance(questionnaires, Questionnaire) else list(questionnaires)
+    return Scorer(ruleset, listed).explain(answers)

@@ -1,0 +1,79 @@
+"""Say, for authors, which part of a condition failed — a slow, interpreted walk of the nodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.refs import Resolver
+
+_WORDS = {
+    "equals": "is not {v}",
+    "in": "is not one of {v}",
+    "at_least": "is below {v}",
+    "at_most": "is above {v}",
+    "between": "is not between {v}",
+    "contains": "does not include {v}",
+    "contains_any": "includes none of {v}",
+}
+
+
+def holds(node: ConditionNode, values: dict[str, Any], resolver: Resolver) -> bool:
+    """Give whether the condition holds, interpreting the nodes directly."""
+    return why_not(node, values, resolver) is None
+
+
+def why_not(node: ConditionNode, values: dict[str, Any], resolver: Resolver) -> str | None:
+    """Give None when the condition holds, else the part that failed in words."""
+    if isinstance(node, All):
+        for item in node.items:
+            reason = why_not(item, values, resolver)
+            if reason is not None:
+                return reason
+        return None
+    if isinstance(node, AnyOf):
+        reasons = [why_not(item, values, resolver) for item in node.items]
+        if any(r is None for r in reasons):
+            return None
+        return "none of these held: " + "; ".join(r for r in reasons if r)
+    if isinstance(node, Not):
+        if why_not(node.item, values, resolver) is None:
+            return f"not: {_describe(node.item)} holds"
+        return None
+    return _compare(node, values, resolver)
+
+
+def _describe(node: ConditionNode) -> str:
+    if isinstance(node, Compare):
+        return f"{node.ref} {node.op} {_show(node.value)}"
+    return type(node).__name__.lower()
+
+
+def _show(value: Any) -> str:
+    return "[" + ", ".join(map(str, value)) + "]" if isinstance(value, tuple) else str(value)
+
+
+def _compare(node: Compare, values: dict[str, Any], resolver: Resolver) -> str | None:
+    target = resolver.resolve(node.ref)
+    key = target.key if target is not None else node.ref
+    present = key in values and values[key] is not None
+    got = values.get(key)
+    op, want = node.op, node.value
+    if op == "answered":
+        if present == want:
+            return None
+        return f"{node.ref} is {'not ' if want else ''}answered"
+    if not present:
+        return f"{node.ref} is not answered"
+    ok = {
+        "equals": lambda: got == want,
+        "in": lambda: got in want,
+        "at_least": lambda: got >= want,
+        "at_most": lambda: got <= want,
+        "between": lambda: want[0] <= got <= want[1],
+        "contains": lambda: want in got,
+        "contains_any": lambda: any(w in got for w in want),
+    }[op]()
+    if ok:
+        return None
+    return f"{node.ref} is {_show(got)}, which {_WORDS[op].format(v=_show(want))}"

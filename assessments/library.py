@@ -1,0 +1,203 @@
+"""A library: the bundled files plus any folders a deployment names, checked together.
+
+One broken file is reported and skipped; the rest load. Checks that span files (a rule set's
+questions exist, a questionnaire's default rule set exists, ids are unique) run once all files
+are read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assessments.checks import check_questionnaire, check_ruleset
+from assessments.engine import Scorer
+from assessments.errors import FileError, Problem, UnknownId
+from assessments.loading import SourceFile, load_source
+from assessments.models.questionnaire import Questionnaire
+from assessments.models.ruleset import RuleSet
+from assessments.models.scenarios import ScenarioFile
+from assessments.scenario_checks import check_scenarios
+
+BUNDLED = Path(__file__).parent
+ENV_VAR = "REKINDLE_LIBRARY"
+
+
+def bundled_dirs() -> list[Path]:
+    """Give the folders of the bundled questionnaires and rule sets."""
+    return [BUNDLED / "questionnaires", BUNDLED / "rules"]
+
+
+def env_dirs(environ: dict[str, str] | os._Environ[str] | None = None) -> list[Path]:
+    """Give the folders named by REKINDLE_LIBRARY (os.pathsep-separated)."""
+    value = (environ if environ is not None else os.environ).get(ENV_VAR, "")
+    return [Path(part) for part in value.split(os.pathsep) if part.strip()]
+
+
+@dataclass
+class Library:
+    """Every valid questionnaire, rule set and scenario file, and every file that failed."""
+
+    questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
+    rulesets: dict[str, RuleSet] = field(default_factory=dict)
+    scenarios: list[ScenarioFile] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
+    scenario_sources: list[SourceFile] = field(default_factory=list)
+    _scorers: dict[str, Scorer] = field(default_factory=dict, repr=False)
+
+    def scorer(self, ruleset_id: str) -> Scorer:
+        """Give the compiled Scorer for a rule set, built once per content hash."""
+        ruleset = self.ruleset(ruleset_id)
+        source = self.sources[("ruleset", ruleset_id)]
+        questionnaires = self.questionnaires_for(ruleset)
+        hashes = {q.id: self.sources[("questionnaire", q.id)].content_hash for q in questionnaires}
+        key = source.content_hash + "".join(hashes[q] for q in ruleset.questionnaires)
+        if key not in self._scorers:
+            self._scorers[key] = Scorer(
+                ruleset, questionnaires, ruleset_hash=source.content_hash, questionnaire_hashes=hashes
+            )
+        return self._scorers[key]
+
+    def questionnaire(self, questionnaire_id: str) -> Questionnaire:
+        """Give the questionnaire with this id, or raise UnknownId."""
+        try:
+            return self.questionnaires[questionnaire_id]
+        except KeyError:
+            raise UnknownId("questionnaire", questionnaire_id, list(self.questionnaires)) from None
+
+    def ruleset(self, ruleset_id: str) -> RuleSet:
+        """Give the rule set with this id, or raise UnknownId."""
+        try:
+            return self.rulesets[ruleset_id]
+        except KeyError:
+            raise UnknownId("rule set", ruleset_id, list(self.rulesets)) from None
+
+    def questionnaires_for(self, ruleset: RuleSet) -> list[Questionnaire]:
+        """Give the questionnaires a rule set scores, in its order."""
+        return [self.questionnaire(q) for q in ruleset.questionnaires]
+
+    def source(self, kind: str, item_id: str) -> SourceFile:
+        """Give the file a questionnaire or rule set came from."""
+        return self.sources[(kind, item_id)]
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    """Give the .yaml/.yml files under a folder, sorted, hidden ones skipped."""
+    found = [
+        p for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    ]
+    return sorted(found)
+
+
+def load_library(
+    dirs: Sequence[Path] = (),
+    *,
+    bundled: bool = True,
+    files: Iterable[Path] = (),
+    replace: bool = False,
+) -> Library:
+    """Load the bundled files, the folders in `dirs` and single `files`, checking them together.
+
+    With `replace`, a file in `files` whose id is already taken stands in for the earlier one
+    (how a counsellor checks an edited copy) instead of being a duplicate.
+    """
+    roots = [*(bundled_dirs() if bundled else []), *dirs]
+    entries: list[tuple[Path, Path | None, bool]] = []
+    for root in roots:
+        if not root.is_dir():
+            entries.append((root, None, False))
+            continue
+        entries += [(path, root, False) for path in yaml_files(root)]
+    entries += [(Path(p), None, True) for p in files]
+    library = Library()
+    loaded: list[tuple[SourceFile, bool]] = []
+    for path, root, explicit in entries:
+        if root is None and not explicit and not path.exists():
+            library.errors.append(FileError(path, [Problem("library folder does not exist; check the path")]))
+            continue
+        try:
+            loaded.append((load_source(path, root), explicit))
+        except FileError as exc:
+            library.errors.append(exc)
+    _register(library, loaded, replace)
+    _cross_check(library)
+    return library
+
+
+def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: bool) -> None:
+    for source, explicit in loaded:
+        model = source.model
+        if isinstance(model, ScenarioFile):
+            library.scenario_sources.append(source)
+            continue
+        kind = "questionnaire" if isinstance(model, Questionnaire) else "ruleset"
+        key = (kind, model.id)
+        earlier = library.sources.get(key)
+        if earlier is not None and not (replace and explicit):
+            where = earlier.document.locate(("id",))[1]
+            library.errors.append(FileError(source.path, [source.problem(
+                ("id",), f"{kind} id '{model.id}' is already used by {earlier.path}:{where}; give this one another id"
+            )], root=source.root))
+            continue
+        library.sources[key] = source
+
+
+def _cross_check(library: Library) -> None:
+    questionnaires: dict[str, Questionnaire] = {}
+    for (kind, item_id), source in list(library.sources.items()):
+        if kind == "questionnaire":
+            assert isinstance(source.model, Questionnaire)
+            if _keep(library, source, check_questionnaire(source.model)):
+                questionnaires[item_id] = source.model
+    failed = frozenset(
+        e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire"
+    ) - set(questionnaires)
+    rulesets: dict[str, RuleSet] = {}
+    for (kind, item_id), source in list(library.sources.items()):
+        if kind == "ruleset":
+            assert isinstance(source.model, RuleSet)
+            if _keep(library, source, check_ruleset(source.model, questionnaires, failed)):
+                rulesets[item_id] = source.model
+    for item_id, questionnaire in list(questionnaires.items()):
+        source = library.sources[("questionnaire", item_id)]
+        wanted = questionnaire.default_ruleset
+        ruleset = rulesets.get(wanted)
+        findings = []
+        if ruleset is None:
+            known = ", ".join(r for r, rs in rulesets.items() if item_id in rs.questionnaires) or "none loaded"
+            findings.append((("default_ruleset",), f"default rule set '{wanted}' is not loaded; name a rule set that scores this questionnaire (loaded: {known})"))
+        elif item_id not in ruleset.questionnaires:
+            findings.append((("default_ruleset",), f"default rule set '{wanted}' does not score '{item_id}'; name one that lists it under questionnaires"))
+        if not _keep(library, source, findings):
+            del questionnaires[item_id]
+    for ruleset_id, ruleset in list(rulesets.items()):
+        if any(q not in questionnaires for q in ruleset.questionnaires):
+            missing = [q for q in ruleset.questionnaires if q not in questionnaires]
+            source = library.sources[("ruleset", ruleset_id)]
+            _keep(library, source, [(("questionnaires",), f"questionnaire {', '.join(missing)} failed to load; fix it first")])
+            del rulesets[ruleset_id]
+    library.questionnaires = questionnaires
+    library.rulesets = rulesets
+    kept = []
+    for source in library.scenario_sources:
+        assert isinstance(source.model, ScenarioFile)
+        if _keep(library, source, check_scenarios(source.model, rulesets, questionnaires)):
+            kept.append(source)
+            library.scenarios.append(source.model)
+    library.scenario_sources = kept
+
+
+def _keep(library: Library, source: SourceFile, findings: list[tuple[tuple[str | int, ...], str]]) -> bool:
+    if not findings:
+        return True
+    problems = [source.problem(keys, message) for keys, message in findings]
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    library.errors.append(FileError(source.path, problems, root=source.root))
+    kind = "questionnaire" if isinstance(source.model, Questionnaire) else "ruleset"
+    if not isinstance(source.model, ScenarioFile):
+        library.sources.pop((kind, source.model.id), None)
+    return False

@@ -1,0 +1,191 @@
+"""Conditions: structured YAML that a counsellor can read, parsed into small frozen nodes.
+
+Spelling (one key per mapping):
+
+    all: [cond, ...]        every one holds
+    any: [cond, ...]        at least one holds
+    not: cond               the condition does not hold
+    QUESTION: {OP: VALUE}   a comparison on an answer or a named score
+
+The comparison operators are listed in OPERATORS. Parsing here checks only the shape; whether
+the question exists and the value is one it offers is checked against the questionnaire by
+`assessments.checks`, which knows the questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Union
+
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from assessments.models.base import suggest
+
+OPERATORS: dict[str, str] = {
+    "equals": "the answer (or score) is exactly this value",
+    "in": "the answer is one of these values",
+    "at_least": "the number or score is this value or more",
+    "at_most": "the number or score is this value or less",
+    "between": "the number or score is within [low, high], both included",
+    "answered": "true: the question has an answer; false: it has none",
+    "contains": "a multiple-choice answer includes this option",
+    "contains_any": "a multiple-choice answer includes at least one of these options",
+}
+GROUPS = ("all", "any", "not")
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    ref: str
+    op: str
+    value: Any
+
+
+ConditionNode = Union[All, AnyOf, Not, Compare]
+
+
+def _fail(at: tuple[str | int, ...], message: str, **ctx: Any) -> PydanticCustomError:
+    return PydanticCustomError("condition", message, {"at": at, **ctx})
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
+    ops = ", ".join(OPERATORS)
+    if not isinstance(spec, dict) or len(spec) != 1:
+        raise _fail(
+            at,
+            "a comparison is written '{ref}: {{OP: VALUE}}' with exactly one operator, one of: {ops}",
+            ref=ref,
+            ops=ops,
+        )
+    (op, value), = spec.items()
+    here = (*at, op)
+    if op not in OPERATORS:
+        raise _fail(here, "unknown operator '{op}'{hint}; expected one of: {ops}", op=op,
+                    hint=suggest(str(op), list(OPERATORS)), ops=ops)
+    if op in ("equals", "contains") and not _scalar(value):
+        raise _fail(here, "'{op}' takes one value, e.g. {op}: sometimes", op=op)
+    if op in ("in", "contains_any") and not (
+        isinstance(value, list) and value and all(_scalar(v) for v in value)
+    ):
+        raise _fail(here, "'{op}' takes a list of values, e.g. {op}: [rarely, never]", op=op)
+    if op in ("at_least", "at_most") and not _number(value):
+        raise _fail(here, "'{op}' takes a number, e.g. {op}: 2", op=op)
+    if op == "between" and not (
+        isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value)
+        and value[0] <= value[1]
+    ):
+        raise _fail(here, "'between' takes [low, high] with low <= high, e.g. between: [2, 6]")
+    if op == "answered" and not isinstance(value, bool):
+        raise _fail(here, "'answered' takes true or false")
+    if isinstance(value, list):
+        value = tuple(value)
+    return Compare(ref=ref, op=op, value=value)
+
+
+def parse_condition(data: Any, at: tuple[str | int, ...] = ()) -> ConditionNode:
+    """Turn YAML data into condition nodes, or raise an error that points into the data."""
+    if isinstance(data, ConditionNode):  # already parsed (model_copy, re-validation)
+        return data
+    if not isinstance(data, dict) or len(data) != 1:
+        raise _fail(
+            at,
+            "a condition is one of: 'all: [...]', 'any: [...]', 'not: {{...}}' or"
+            " 'QUESTION: {{OP: VALUE}}' — one key per condition; put several inside 'all'",
+        )
+    (key, value), = data.items()
+    key = str(key)
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise _fail((*at, key), "'{key}' takes a non-empty list of conditions", key=key)
+        items = tuple(parse_condition(item, (*at, key, i)) for i, item in enumerate(value))
+        return All(items) if key == "all" else AnyOf(items)
+    if key == "not":
+        return Not(parse_condition(value, (*at, key)))
+    return _parse_compare(key, value, (*at, key))
+
+
+def dump_condition(node: ConditionNode) -> Any:
+    """Give the YAML-shaped data for a condition (the inverse of parse_condition)."""
+    if isinstance(node, All):
+        return {"all": [dump_condition(i) for i in node.items]}
+    if isinstance(node, AnyOf):
+        return {"any": [dump_condition(i) for i in node.items]}
+    if isinstance(node, Not):
+        return {"not": dump_condition(node.item)}
+    value = list(node.value) if isinstance(node.value, tuple) else node.value
+    return {node.ref: {node.op: value}}
+
+
+def _validate(data: Any) -> ConditionNode:
+    return parse_condition(data)
+
+
+_SCALAR_SCHEMA = {"type": ["string", "number"]}
+_NUMBER_SCHEMA = {"type": "number"}
+_COMPARISON_SCHEMA = {
+    "type": "object",
+    "description": "QUESTION_OR_SCORE: {OPERATOR: VALUE}",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": {
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": 1,
+        "additionalProperties": False,
+        "properties": {
+            "equals": {**_SCALAR_SCHEMA, "description": OPERATORS["equals"]},
+            "in": {"type": "array", "items": _SCALAR_SCHEMA, "minItems": 1, "description": OPERATORS["in"]},
+            "at_least": {**_NUMBER_SCHEMA, "description": OPERATORS["at_least"]},
+            "at_most": {**_NUMBER_SCHEMA, "description": OPERATORS["at_most"]},
+            "between": {"type": "array", "items": _NUMBER_SCHEMA, "minItems": 2, "maxItems": 2,
+                        "description": OPERATORS["between"]},
+            "answered": {"type": "boolean", "description": OPERATORS["answered"]},
+            "contains": {"type": "string", "description": OPERATORS["contains"]},
+            "contains_any": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                             "description": OPERATORS["contains_any"]},
+        },
+    },
+}
+CONDITION_SCHEMA: dict[str, Any] = {
+    "description": "all / any / not over comparisons QUESTION: {OPERATOR: VALUE}",
+    "anyOf": [
+        {"type": "object", "properties": {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}}},
+         "required": ["all"], "additionalProperties": False},
+        {"type": "object", "properties": {"any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}}},
+         "required": ["any"], "additionalProperties": False},
+        {"type": "object", "properties": {"not": {"$ref": "#/$defs/Condition"}},
+         "required": ["not"], "additionalProperties": False},
+        _COMPARISON_SCHEMA,
+    ],
+}
+
+Condition = Annotated[
+    ConditionNode,
+    PlainValidator(_validate),
+    PlainSerializer(dump_condition),
+    WithJsonSchema({"$ref": "#/$defs/Condition"}),
+]

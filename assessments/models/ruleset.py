@@ -1,0 +1,242 @@
+"""The rule-set file: outcomes, flags, scores, rules and the decision."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from assessments.models.base import Id, StrictModel, Text, version_text
+from assessments.models.conditions import Condition
+
+Number = Union[int, float]
+NOT_ENOUGH_INFORMATION = "not-enough-information"
+
+
+class Resource(StrictModel):
+    """A helpline, service or page a person can turn to."""
+
+    name: Text
+    description: str | None = None
+    phone: str | None = Field(None, description="A number to call, as it is dialled in its country.")
+    sms: str | None = Field(None, description="A number or short code to text.")
+    url: str | None = Field(None, pattern=r"^https://", description="A web address starting https://.")
+    country: str = Field(
+        pattern=r"^(any|[A-Z]{2})$", description="ISO 3166 two-letter code such as GB or US, or `any`."
+    )
+    last_verified: datetime.date = Field(description="When someone last checked it works, YYYY-MM-DD.")
+
+
+class Outcome(StrictModel):
+    """One answer the rule set can give."""
+
+    id: Id
+    title: Text = Field(description="Short, e.g. 'Work on yourself first'.")
+    summary: Text = Field(description="A few sentences shown under the title.")
+    advice: tuple[Text, ...] = Field((), description="What to do next, one item per entry.")
+    resources: tuple[Resource, ...] = ()
+
+
+class Flag(StrictModel):
+    """Something a rule can raise, shown beside the outcome."""
+
+    id: Id
+    title: Text
+    description: str | None = None
+    safety: bool = Field(False, description="A safety flag puts its resources before everything else.")
+    resources: tuple[Resource, ...] = ()
+
+
+class QuestionItem(StrictModel):
+    question: str = Field(description="Question id (`questionnaire.question` in a rule set over several).")
+    weight: Number = Field(1, description="Multiplies the answer's points.")
+    reverse: bool = Field(False, description="Score the question upside down: lowest points become highest.")
+
+
+class ScoreItem(StrictModel):
+    score: Id = Field(description="Another named score, computed first.")
+    weight: Number = 1
+
+
+def _item_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        return "score" if "score" in value and "question" not in value else "question"
+    return "question" if not isinstance(value, ScoreItem) else "score"
+
+
+Item = Annotated[
+    Union[Annotated[QuestionItem, Tag("question")], Annotated[ScoreItem, Tag("score")]],
+    Discriminator(_item_tag),
+]
+SCORE_METHODS = ("sum", "mean", "count", "max")
+
+
+class Score(StrictModel):
+    """A named number computed from answers or other scores; exactly one method key."""
+
+    id: Id
+    title: str | None = Field(None, description="Shown to the person (on the chart) when given.")
+    description: str | None = None
+    sum: tuple[Item, ...] | None = Field(None, min_length=1, description="Add up points times weights.")
+    mean: tuple[Item, ...] | None = Field(None, min_length=1, description="Average of the answered items.")
+    max: tuple[Item, ...] | None = Field(None, min_length=1, description="The largest item.")
+    count: tuple[Condition, ...] | None = Field(None, min_length=1, description="How many conditions hold.")
+
+    @model_validator(mode="after")
+    def _one_method(self) -> Score:
+        given = [m for m in SCORE_METHODS if getattr(self, m) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "score_method",
+                "a score needs exactly one of sum, mean, count or max (found {found})",
+                {"found": ", ".join(given) or "none"},
+            )
+        return self
+
+    @property
+    def method(self) -> str:
+        """Give 'sum', 'mean', 'count' or 'max'."""
+        return next(m for m in SCORE_METHODS if getattr(self, m) is not None)
+
+
+class Advice(StrictModel):
+    text: Text
+    outcomes: tuple[Id, ...] | None = Field(
+        None, description="Show this advice only when the final outcome is one of these."
+    )
+
+
+def _advice_item(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+class Rule(StrictModel):
+    """When a condition holds: add weight, raise a flag, add advice, or force an outcome."""
+
+    id: Id
+    when: Condition
+    because: Text = Field(description="Shown to the person as a reason for the result.")
+    add: dict[Id, Number] = Field(default_factory=dict, description="Weight added to each named outcome.")
+    flag: Id | None = Field(None, description="A declared flag to raise.")
+    advice: tuple[Annotated[Advice, BeforeValidator(_advice_item)], ...] = Field(
+        (), description="Advice items to add; text, or {text, outcomes}."
+    )
+    force: Id | None = Field(None, description="Force this outcome, whatever the decision says.")
+    priority: int = Field(0, description="Among forcing rules that fire, the highest priority wins.")
+
+    @model_validator(mode="after")
+    def _has_effect(self) -> Rule:
+        if not (self.add or self.flag or self.advice or self.force):
+            raise PydanticCustomError(
+                "no_effect", "this rule does nothing; give it add, flag, advice or force", {}
+            )
+        return self
+
+
+class Band(StrictModel):
+    """A range of a score and its outcome; min and max are both included."""
+
+    outcome: Id
+    min: Number = Field(description="Lowest score in the band (included).")
+    max: Number | None = Field(None, description="Highest score in the band (included).")
+    below: Number | None = Field(None, description="Instead of max: the band stops just below this value.")
+
+    @model_validator(mode="after")
+    def _one_top(self) -> Band:
+        if (self.max is None) == (self.below is None):
+            raise PydanticCustomError("band_top", "a band needs exactly one of max (included) or below", {})
+        top = self.max if self.max is not None else self.below
+        assert top is not None
+        if top < self.min or (self.below is not None and self.below == self.min):
+            raise PydanticCustomError("band_order", "the band's top is below its min; swap them", {})
+        return self
+
+    def holds(self, value: float) -> bool:
+        """Give whether the value falls in this band."""
+        if value < self.min:
+            return False
+        return value <= self.max if self.max is not None else value < self.below  # type: ignore[operator]
+
+
+class BandVariant(StrictModel):
+    when: Condition = Field(description="Use these bands instead when this condition holds.")
+    bands: tuple[Band, ...] = Field(min_length=1)
+
+
+class BandsDecision(StrictModel):
+    """Pick the outcome whose band holds the score."""
+
+    method: Literal["bands"]
+    score: Id
+    bands: tuple[Band, ...] = Field(min_length=1)
+    variants: tuple[BandVariant, ...] = Field(
+        (), description="Other cut-offs for some answers; the first whose condition holds is used."
+    )
+
+
+class HighestDecision(StrictModel):
+    """Pick the outcome with the most weight from the rules that fired."""
+
+    method: Literal["highest"]
+    ties: tuple[Id, ...] | Literal["not-enough-information"] = Field(
+        description="Order of preference among tied outcomes (list them all), or not-enough-information."
+    )
+    if_no_weight: Id = Field(
+        NOT_ENOUGH_INFORMATION, description="Outcome when no rule added weight to any outcome."
+    )
+
+
+Decision = Annotated[Union[BandsDecision, HighestDecision], Field(discriminator="method")]
+
+
+class MissingPolicy(StrictModel):
+    treat_as: Literal["skip", "zero"] = Field(
+        "skip", description="skip: leave unanswered items out of scores; zero: count them as 0 points."
+    )
+    max_missing: int | None = Field(
+        None, ge=0, description="With more unanswered questions than this, the outcome is not-enough-information."
+    )
+
+
+class RuleSet(StrictModel):
+    """A rule-set file (`kind: ruleset`)."""
+
+    kind: Literal["ruleset"]
+    id: Id
+    version: Annotated[str, BeforeValidator(version_text)]
+    title: Text
+    author: Text
+    description: str | None = None
+    questionnaires: tuple[Id, ...] = Field(min_length=1, description="The questionnaire ids it scores.")
+    outcomes: tuple[Outcome, ...] = Field(min_length=1)
+    flags: tuple[Flag, ...] = ()
+    scores: tuple[Score, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    decision: Decision
+    missing: MissingPolicy = Field(default_factory=MissingPolicy)
+
+    def outcome(self, outcome_id: str) -> Outcome:
+        """Give the outcome with this id, the built-in not-enough-information included."""
+        for outcome in self.outcomes:
+            if outcome.id == outcome_id:
+                return outcome
+        if outcome_id == NOT_ENOUGH_INFORMATION:
+            return BUILT_IN_NOT_ENOUGH
+        raise KeyError(outcome_id)
+
+    def outcome_ids(self) -> list[str]:
+        """Give every outcome id, the built-in not-enough-information last unless overridden."""
+        ids = [o.id for o in self.outcomes]
+        return ids if NOT_ENOUGH_INFORMATION in ids else [*ids, NOT_ENOUGH_INFORMATION]
+
+
+BUILT_IN_NOT_ENOUGH = Outcome(
+    id=NOT_ENOUGH_INFORMATION,
+    title="Not enough information yet",
+    summary=(
+        "Too many questions were left unanswered to give a fair answer. You can go back and"
+        " answer more of them, or talk it through with someone you trust."
+    ),
+)

@@ -1,0 +1,33 @@
+"""The scenario file: named answer sets with the result a rule set must give."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+from pydantic import Field
+
+from assessments.models.base import Id, StrictModel, Text
+
+Number = Union[int, float]
+
+
+class Expectation(StrictModel):
+    outcome: Id = Field(description="The outcome id the rule set must give.")
+    flags: tuple[Id, ...] | None = Field(None, description="Exactly these flags are raised (when given).")
+    fired: tuple[Id, ...] = Field((), description="Rules that must fire.")
+    not_fired: tuple[Id, ...] = Field((), description="Rules that must not fire.")
+    scores: dict[Id, Number] = Field(default_factory=dict, description="Scores and their expected values.")
+
+
+class Case(StrictModel):
+    name: Text
+    answers: dict[Id, dict[Id, Any]] = Field(description="{questionnaire: {question: answer}}")
+    expect: Expectation
+
+
+class ScenarioFile(StrictModel):
+    """A scenario file (`kind: scenarios`)."""
+
+    kind: Literal["scenarios"]
+    ruleset: Id
+    cases: tuple[Case, ...] = Field(min_length=1)

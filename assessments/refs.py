@@ -1,0 +1,78 @@
+"""What a name in a rule set points at: a question of one of its questionnaires, or a score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from assessments.models.questionnaire import Question, Questionnaire
+from assessments.models.ruleset import RuleSet, Score
+from assessments.models.base import suggest
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    questionnaire: str
+    question: Question
+
+    @property
+    def key(self) -> str:
+        """Give the flat key answers are kept under while scoring: `questionnaire.question`."""
+        return f"{self.questionnaire}.{self.question.id}"
+
+
+@dataclass(frozen=True)
+class ScoreRef:
+    score: Score
+
+    @property
+    def key(self) -> str:
+        """Give the flat key a score is kept under while scoring."""
+        return f"score:{self.score.id}"
+
+
+Target = Union[QuestionRef, ScoreRef]
+
+
+class Resolver:
+    """Resolve the names a rule set (or a questionnaire's show_when) may use."""
+
+    def __init__(
+        self,
+        questionnaires: list[Questionnaire],
+        scores: tuple[Score, ...] = (),
+        *,
+        qualified: bool,
+        allowed_questions: set[str] | None = None,
+    ) -> None:
+        self.qualified = qualified
+        self.questions: dict[str, QuestionRef] = {}
+        for questionnaire in questionnaires:
+            for question in questionnaire.questions():
+                name = f"{questionnaire.id}.{question.id}" if qualified else question.id
+                if allowed_questions is None or name in allowed_questions:
+                    self.questions[name] = QuestionRef(questionnaire.id, question)
+        self.scores = {score.id: ScoreRef(score) for score in scores}
+
+    def resolve(self, name: str) -> Target | None:
+        """Give what `name` points at, or None."""
+        return self.questions.get(name) or self.scores.get(name)
+
+    def unknown_message(self, name: str) -> str:
+        """Explain an unknown name and what could be written instead."""
+        known = list(self.questions) + list(self.scores)
+        hint = suggest(name, known)
+        if not self.qualified and "." in name:
+            return f"'{name}' is not a question here; this rule set scores one questionnaire, so write the question id alone{hint}"
+        if self.qualified and "." not in name and name not in self.scores:
+            return (
+                f"unknown name '{name}'{hint}; a rule set over several questionnaires names questions"
+                " as questionnaire.question"
+            )
+        listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+        return f"unknown question or score '{name}'{hint}; known: {listed}"
+
+
+def resolver_for(ruleset: RuleSet, questionnaires: list[Questionnaire]) -> Resolver:
+    """Give the resolver for a rule set's names: plain ids over one questionnaire, qualified over several."""
+    return Resolver(questionnaires, ruleset.scores, qualified=len(ruleset.questionnaires) > 1)

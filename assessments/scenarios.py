@@ -1,0 +1,57 @@
+"""Run scenario cases: each answer set must give the outcome, flags, rules and scores it expects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assessments.engine import Scorer
+from assessments.errors import AssessmentError
+from assessments.models.scenarios import Case, ScenarioFile
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """One case's verdict: passed, or what differed."""
+
+    ruleset: str
+    name: str
+    failures: tuple[str, ...]
+    outcome: str | None
+    fired: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Give whether every expectation held."""
+        return not self.failures
+
+
+def run_case(scorer: Scorer, case: Case) -> CaseReport:
+    """Score one case and compare it with what it expects."""
+    try:
+        result = scorer.score(case.answers)
+    except AssessmentError as exc:
+        return CaseReport(scorer.ruleset.id, case.name, (f"answers were refused: {exc}",), None, ())
+    expect = case.expect
+    failures = []
+    if result.outcome.id != expect.outcome:
+        failures.append(f"outcome is '{result.outcome.id}', expected '{expect.outcome}'")
+    fired = tuple(rule.id for rule in result.fired)
+    flags = sorted(flag.id for flag in result.flags)
+    if expect.flags is not None and flags != sorted(expect.flags):
+        failures.append(f"flags are [{', '.join(flags)}], expected [{', '.join(sorted(expect.flags))}]")
+    for rule_id in expect.fired:
+        if rule_id not in fired:
+            failures.append(f"rule '{rule_id}' did not fire")
+    for rule_id in expect.not_fired:
+        if rule_id in fired:
+            failures.append(f"rule '{rule_id}' fired but should not")
+    for score_id, wanted in expect.scores.items():
+        got = result.scores.get(score_id)
+        if got is None or abs(got - wanted) > 1e-9:
+            failures.append(f"score '{score_id}' is {got}, expected {wanted}")
+    return CaseReport(scorer.ruleset.id, case.name, tuple(failures), result.outcome.id, fired)
+
+
+def run_scenarios(scorer: Scorer, scenarios: ScenarioFile) -> list[CaseReport]:
+    """Run every case of a scenario file."""
+    return [run_case(scorer, case) for case in scenarios.cases]
