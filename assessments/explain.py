@@ -38,19 +38,21 @@ def why_not(node: ConditionNode, values: dict[str, Any], resolver: Resolver) -> 
         return "none of these held: " + "; ".join(r for r in reasons if r)
     if isinstance(node, Not):
         if why_not(node.item, values, resolver) is None:
-            return f"not: {_describe(node.item)} holds"
+            return f"{_describe(node.item)} holds, and it must not"
         return None
     return _compare(node, values, resolver)
 
 
 def _describe(node: ConditionNode) -> str:
     if isinstance(node, Compare):
-        return f"{node.ref} {node.op} {_show(node.value)}"
+        return f"{node.ref} {node.op.replace('_', ' ')} {_show(node.value)}"
     return type(node).__name__.lower()
 
 
 def _show(value: Any) -> str:
-    return "[" + ", ".join(map(str, value)) + "]" if isinstance(value, tuple) else str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(_show, value)) + "]"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _compare(node: Compare, values: dict[str, Any], resolver: Resolver) -> str | None:

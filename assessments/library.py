@@ -162,14 +162,17 @@ def _cross_check(library: Library) -> None:
             assert isinstance(source.model, RuleSet)
             if _keep(library, source, check_ruleset(source.model, questionnaires, failed)):
                 rulesets[item_id] = source.model
+    failed_rulesets = {e.declares[1] for e in library.errors if e.declares and e.declares[0] == "ruleset"}
     for item_id, questionnaire in list(questionnaires.items()):
         source = library.sources[("questionnaire", item_id)]
         wanted = questionnaire.default_ruleset
         ruleset = rulesets.get(wanted)
         findings = []
-        if ruleset is None:
-            known = ", ".join(r for r, rs in rulesets.items() if item_id in rs.questionnaires) or "none loaded"
-            findings.append((("default_ruleset",), f"default rule set '{wanted}' is not loaded; name a rule set that scores this questionnaire (loaded: {known})"))
+        if ruleset is None and wanted in failed_rulesets:
+            findings.append((("default_ruleset",), f"default rule set '{wanted}' failed to load; fix the errors reported for it"))
+        elif ruleset is None:
+            known = ", ".join(r for r, rs in rulesets.items() if item_id in rs.questionnaires) or "none"
+            findings.append((("default_ruleset",), f"default rule set '{wanted}' is not loaded; name a rule set that scores this questionnaire (loaded ones that do: {known})"))
         elif item_id not in ruleset.questionnaires:
             findings.append((("default_ruleset",), f"default rule set '{wanted}' does not score '{item_id}'; name one that lists it under questionnaires"))
         if not _keep(library, source, findings):
@@ -196,8 +199,9 @@ def _keep(library: Library, source: SourceFile, findings: list[tuple[tuple[str |
         return True
     problems = [source.problem(keys, message) for keys, message in findings]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-    library.errors.append(FileError(source.path, problems, root=source.root))
     kind = "questionnaire" if isinstance(source.model, Questionnaire) else "ruleset"
+    declares = None if isinstance(source.model, ScenarioFile) else (kind, source.model.id)
+    library.errors.append(FileError(source.path, problems, root=source.root, declares=declares))
     if not isinstance(source.model, ScenarioFile):
         library.sources.pop((kind, source.model.id), None)
     return False

@@ -82,7 +82,12 @@ def _message(error: Any) -> str:
 def validation_problems(error: ValidationError, document: Document) -> list[Problem]:
     """Turn pydantic's errors into positioned problems, one each."""
     problems = []
-    for item in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    deeper = [tuple(e["loc"]) for e in errors]
+    for item in errors:
+        loc0 = tuple(item["loc"])
+        if item["type"] == "too_short" and any(len(d) > len(loc0) and d[: len(loc0)] == loc0 for d in deeper):
+            continue  # a list that is "too short" only because its items failed: the item errors say why
         ctx = item.get("ctx", {})
         loc = tuple(item["loc"]) + tuple(ctx.get("at", ()))
         if item["type"] == "union_tag_invalid":
