@@ -8,7 +8,7 @@ from typing import Any
 
 from assessments.models.conditions import CONDITION_SCHEMA
 from assessments.models.questionnaire import Questionnaire
-from assessments.models.ruleset import RuleSet
+from assessments.models.ruleset import Advice, RuleSet
 from assessments.models.scenarios import ScenarioFile
 
 SCHEMA_FILES = {
@@ -21,17 +21,41 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 def json_schema(model: type[Any]) -> dict[str, Any]:
     """Give the JSON Schema of a file model, with the condition grammar filled in."""
-    schema: dict[str, Any] = model.model_json_schema(mode="validation")
+    schema: dict[str, Any] = _swap_placeholder(model.model_json_schema(mode="validation"))
+    text = json.dumps(schema)
     defs = schema.setdefault("$defs", {})
-    if _uses_condition(schema):
+    if "#/$defs/Condition" in text:
         defs["Condition"] = CONDITION_SCHEMA
+    if "#/$defs/Advice" in text:
+        defs["Advice"] = _swap_placeholder(Advice.model_json_schema(mode="validation"))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 
 
-def _uses_condition(schema: Any) -> bool:
-    text = json.dumps(schema)
-    return "#/$defs/Condition" in text
+# pydantic only lets a schema point at $defs it made itself, so fields whose schema refers to
+# a shared definition carry a marker that is swapped here.
+_MARKERS: dict[str, dict[str, Any]] = {
+    "condition": {"$ref": "#/$defs/Condition"},
+    "advice": {"anyOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/Advice"}]},
+    "options": {
+        "anyOf": [
+            {"type": "array", "items": {"$ref": "#/$defs/Option"}, "minItems": 2},
+            {"type": "string", "description": "The name of a list under option_lists."},
+        ]
+    },
+}
+
+
+def _swap_placeholder(node: Any) -> Any:
+    if isinstance(node, dict):
+        marker = node.get("x-rekindle")
+        if marker in _MARKERS:
+            rest = {k: v for k, v in node.items() if k != "x-rekindle"}
+            return {**_MARKERS[marker], **rest}
+        return {k: _swap_placeholder(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_swap_placeholder(v) for v in node]
+    return node
 
 
 def schema_texts() -> dict[str, str]:

@@ -187,5 +187,5 @@ Condition = Annotated[
     ConditionNode,
     PlainValidator(_validate),
     PlainSerializer(dump_condition),
-    WithJsonSchema({"$ref": "#/$defs/Condition"}),
+    WithJsonSchema({"x-rekindle": "condition"}),  # assessments.schema points it at CONDITION_SCHEMA
 ]

@@ -27,15 +27,7 @@ class Option(StrictModel):
 OptionList = Annotated[tuple[Option, ...], Field(min_length=2)]
 # In the file, `options` may also name a list under option_lists; the questionnaire replaces the
 # name with the list before validation, so only the list form is validated here.
-Options = Annotated[
-    OptionList,
-    WithJsonSchema({
-        "anyOf": [
-            {"type": "array", "items": {"$ref": "#/$defs/Option"}, "minItems": 2},
-            {"type": "string", "description": "The name of a list under option_lists."},
-        ]
-    }),
-]
+Options = Annotated[OptionList, WithJsonSchema({"x-rekindle": "options"})]  # see assessments.schema
 
 
 class _Question(StrictModel):

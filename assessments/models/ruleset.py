@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from assessments.models.base import Id, StrictModel, Text, version_text
@@ -120,7 +120,9 @@ class Rule(StrictModel):
     because: Text = Field(description="Shown to the person as a reason for the result.")
     add: dict[Id, Number] = Field(default_factory=dict, description="Weight added to each named outcome.")
     flag: Id | None = Field(None, description="A declared flag to raise.")
-    advice: tuple[Annotated[Advice, BeforeValidator(_advice_item)], ...] = Field(
+    advice: tuple[
+        Annotated[Advice, BeforeValidator(_advice_item), WithJsonSchema({"x-rekindle": "advice"})], ...
+    ] = Field(
         (), description="Advice items to add; text, or {text, outcomes}."
     )
     force: Id | None = Field(None, description="Force this outcome, whatever the decision says.")
