@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from assessments.compiler import Predicate, Values, compile_condition
 from assessments.errors import InvalidAnswers
@@ -44,7 +44,7 @@ def value_check(question: Question) -> Check:
                 return None, f"{value} is not a whole number; give a whole number from {low} to {high}"
             if not low <= value <= high:
                 return None, f"{value} is out of range; give a number from {low} to {high}"
-            return (int(value) if whole else value), None
+            return (int(value) if whole and value.__class__ is not int else value), None
 
         return check_number
     if isinstance(question, ShortText):
@@ -75,7 +75,7 @@ def value_check(question: Question) -> Check:
             if len(value) > 1 and not exclusive.isdisjoint(value):
                 alone = ", ".join(sorted(exclusive.intersection(value)))
                 return None, f"'{alone}' cannot be combined with other options"
-            return tuple(value), None
+            return value, None
 
         return check_many
 
@@ -91,44 +91,111 @@ def value_check(question: Question) -> Check:
     return check_one
 
 
-@dataclass(frozen=True)
-class _Slot:
+class _Slot(NamedTuple):
     question_id: str
-    key: str
-    check: Check
+    key: str  # questionnaire.question, as reported in Result.missing
+    kind: int  # one of the _SINGLE.. codes below: which inline check applies
+    first: Any  # offered values (single, multiple), lowest number, or longest text
+    second: Any  # exclusive values (multiple) or highest number
+    check: Check  # the full check, which also says what is wrong
     show_when: Predicate | None
     scored: bool
 
 
+_SINGLE, _MULTIPLE, _WHOLE_NUMBER, _NUMBER, _TEXT = range(5)
+
+
+_HIDDEN = (
+    "is answered, but the question is not asked for these earlier answers (its show_when does"
+    " not hold); remove the answer"
+)
+_DROP = object()  # marks a None or empty answer, which counts as unanswered
+
+
 @dataclass(frozen=True)
 class AnswerReader:
-    """A questionnaire compiled for reading answers: checks and show_when closures in order."""
+    """A questionnaire compiled for reading answers: checks and show_when closures in order.
+
+    Valid answers are used where they are: values[questionnaire_id] is the given mapping itself,
+    replaced by a cleaned copy only when something needs it (an empty answer, 3.0 for a whole
+    number). Reading runs for every response, so its loops avoid calls where they can.
+    """
 
     questionnaire_id: str
     slots: tuple[_Slot, ...]
     ids: frozenset[str]
+    # Plain single-answer questions without show_when are checked first, in a tight loop; the
+    # rest follow in questionnaire order (a show_when only names earlier questions).
+    simple: tuple[tuple[str, str, frozenset[str], Check], ...]
+    others: tuple[_Slot, ...]
 
-    def read(self, given: Mapping[str, Any], into: Values, missing: list[str], problems: list[Problem]) -> None:
-        """Add this questionnaire's answers to `into`, note unanswered questions and problems."""
+    def read(self, given: Mapping[str, Any], values: Values, missing: list[str], problems: list[Problem]) -> None:
+        """Put this questionnaire's checked answers into values; note unanswered questions and problems."""
         qid = self.questionnaire_id
+        values[qid] = current = given
         if not self.ids.issuperset(given):
             known = sorted(self.ids)
             for unknown in sorted(set(given) - self.ids, key=str):
                 problems.append(((qid, str(unknown)), f"unknown question{suggest(str(unknown), known)}"))
-        for slot in self.slots:
-            value = given.get(slot.question_id)
-            if value is None or value == [] or value == ():
-                if slot.scored and (slot.show_when is None or slot.show_when(into)):
-                    missing.append(slot.key)
+        get = given.get
+        fixes: dict[str, Any] = {}
+        for question_id, key, offered, check_one in self.simple:
+            value = get(question_id)
+            if value.__class__ is str and value in offered:
                 continue
-            if slot.show_when is not None and not slot.show_when(into):
-                problems.append(((qid, slot.question_id), "is answered, but the question is not asked for these earlier answers (its show_when does not hold); remove the answer"))
-                continue
-            normal, problem = slot.check(value)
-            if problem is not None:
-                problems.append(((qid, slot.question_id), problem))
+            if value is None:
+                missing.append(key)
+                if question_id in given:
+                    fixes[question_id] = _DROP
             else:
-                into[slot.key] = normal
+                problems.append(((qid, question_id), check_one(value)[1] or "is not a valid answer"))
+        if fixes:
+            values[qid] = current = _fixed(given, fixes)
+        for question_id, key, kind, first, second, check, show_when, scored in self.others:
+            value = current.get(question_id)
+            if value is None or value == []:
+                if question_id in current:
+                    values[qid] = current = _fixed(current, {question_id: _DROP})
+                if scored and (show_when is None or show_when(values)):
+                    missing.append(key)
+                continue
+            if show_when is not None and not show_when(values):
+                problems.append(((qid, question_id), _HIDDEN))
+                continue
+            # the common, valid cases inline; anything else goes through the full check
+            cls = value.__class__
+            if kind == _SINGLE:
+                if cls is str and value in first:
+                    continue
+            elif kind == _MULTIPLE:
+                if (cls is list or cls is tuple) and first.issuperset(value) and (
+                    len(value) == 1 or (second.isdisjoint(value) and len(set(value)) == len(value))
+                ):
+                    continue
+            elif kind == _WHOLE_NUMBER:
+                if cls is int and first <= value <= second:
+                    continue
+            elif kind == _NUMBER:
+                if (cls is int or cls is float) and first <= value <= second:
+                    continue
+            elif cls is str and len(value) <= first:
+                continue
+            normal, problem = check(value)
+            if problem is not None:
+                problems.append(((qid, question_id), problem))
+            elif normal is not value:
+                values[qid] = current = _fixed(current, {question_id: normal})
+
+
+def _fixed(answers: Mapping[str, Any], fixes: dict[str, Any]) -> dict[str, Any]:
+    """Give a copy of answers with fixes applied (_DROP removes the answer)."""
+    copy = dict(answers)
+    for question_id, value in fixes.items():
+        if value is _DROP:
+            copy.pop(question_id, None)
+        else:
+            copy[question_id] = value
+    return copy
 
 
 def answer_reader(questionnaire: Questionnaire) -> AnswerReader:
@@ -137,34 +204,58 @@ def answer_reader(questionnaire: Questionnaire) -> AnswerReader:
     slots = []
     for question in questionnaire.questions():
         condition = question.show_when
+        kind, first, second = _inline_check(question)
         slots.append(_Slot(
             question.id,
             f"{questionnaire.id}.{question.id}",
+            kind,
+            first,
+            second,
             value_check(question),
             compile_condition(condition, resolver) if condition else None,
             not isinstance(question, ShortText),
         ))
-    return AnswerReader(questionnaire.id, tuple(slots), frozenset(q.id for q in questionnaire.questions()))
+    simple = tuple(
+        (s.question_id, s.key, s.first, s.check) for s in slots if s.kind == _SINGLE and s.show_when is None
+    )
+    others = tuple(s for s in slots if s.kind != _SINGLE or s.show_when is not None)
+    ids = frozenset(q.id for q in questionnaire.questions())
+    return AnswerReader(questionnaire.id, tuple(slots), ids, simple, others)
 
 
-def read_answers(
-    readers: tuple[AnswerReader, ...], answers: Any
-) -> tuple[Values, list[str], list[Problem]]:
-    """Give (flat values, unanswered question keys, problems) for a whole answer set."""
+def _inline_check(question: Question) -> tuple[int, Any, Any]:
+    if isinstance(question, MultipleChoice):
+        exclusive = frozenset(o.value for o in choice_options(question) if o.exclusive)
+        return _MULTIPLE, frozenset(option_values(question)), exclusive
+    if isinstance(question, NumberQuestion):
+        return (_WHOLE_NUMBER if question.integer else _NUMBER), question.min, question.max
+    if isinstance(question, ShortText):
+        return _TEXT, question.max_length, None
+    return _SINGLE, frozenset(option_values(question)), None
+
+
+def read_answers(readers: tuple[AnswerReader, ...], answers: Any) -> tuple[Values, list[str], list[Problem]]:
+    """Give (values by questionnaire, unanswered question keys, problems) for an answer set."""
     values: Values = {}
     missing: list[str] = []
     problems: list[Problem] = []
     if not isinstance(answers, Mapping):
         return values, missing, [(("", ""), "answers should be a mapping of questionnaire id to answers")]
-    wanted = {reader.questionnaire_id for reader in readers}
-    for extra in sorted(set(answers) - wanted, key=str):
-        problems.append(((str(extra), ""), f"answers for questionnaire '{extra}', which this rule set does not score; expected: {', '.join(sorted(wanted))}"))
+    wanted = [reader.questionnaire_id for reader in readers]
+    if len(answers) > len(wanted) or not set(wanted).issuperset(answers):
+        for extra in sorted(set(answers) - set(wanted), key=str):
+            problems.append(((str(extra), ""), f"answers for questionnaire '{extra}', which this rule set does not score; expected: {', '.join(sorted(wanted))}"))
     for reader in readers:
-        given = answers.get(reader.questionnaire_id) or {}
+        given = answers.get(reader.questionnaire_id)
+        if given is None:
+            given = {}
         if not isinstance(given, Mapping):
             problems.append(((reader.questionnaire_id, ""), "should be a mapping of question id to answer"))
             continue
         reader.read(given, values, missing, problems)
+    if len(readers) > 1 and missing:
+        order = {slot.key: i for i, slot in enumerate(s for r in readers for s in r.slots)}
+        missing.sort(key=order.__getitem__)
     return values, missing, problems
 
 

@@ -10,8 +10,8 @@ from assessments.answers import AnswerReader, answer_reader, raise_problems, rea
 from assessments.compiler import Predicate, Values, compile_condition, compile_score, score_order
 from assessments.explain import why_not
 from assessments.models.questionnaire import Questionnaire
-from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, BandsDecision, Band, RuleSet
-from assessments.refs import resolver_for
+from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Flag, Resource, RuleSet
+from assessments.refs import SCORES, resolver_for
 from assessments.result import Explanation, FiredRule, Result, RuleTrace
 
 
@@ -42,18 +42,27 @@ class Scorer:
         self._resolver = resolver
         self._readers: tuple[AnswerReader, ...] = tuple(answer_reader(q) for q in self.questionnaires)
         zero = ruleset.missing.treat_as == "zero"
-        self._scores = [(f"score:{s.id}", s.id, compile_score(s, resolver, zero_missing=zero)) for s in score_order(ruleset.scores)]
-        self._score_ids = [s.id for s in ruleset.scores]
-        self._rules: list[tuple[Predicate, FiredRule, tuple[tuple[str, frozenset[str] | None], ...]]] = [
+        ordered = score_order(ruleset.scores)
+        self._scores = tuple((s.id, compile_score(s, resolver, zero_missing=zero)) for s in ordered)
+        self._declared_scores = tuple(s.id for s in ruleset.scores)
+        self._scores_in_order = [s.id for s in ordered] == list(self._declared_scores)
+        # Per rule, what scoring needs, unpacked once: predicate, the FiredRule shown in results,
+        # (outcome, weight) pairs, flag, advice (text, only-for-outcomes) pairs, forced outcome.
+        self._rules = tuple(
             (
                 compile_condition(rule.when, resolver),
                 FiredRule(rule.id, rule.because, dict(rule.add), rule.flag, rule.force, rule.priority),
+                tuple(rule.add.items()),
+                rule.flag,
                 tuple((a.text, frozenset(a.outcomes) if a.outcomes is not None else None) for a in rule.advice),
+                rule.force,
             )
             for rule in ruleset.rules
-        ]
+        )
+        self._predicates = tuple((index, rule[0]) for index, rule in enumerate(self._rules))
         self._flags = {flag.id: flag for flag in ruleset.flags}
-        self._outcome_ids = [o.id for o in ruleset.outcomes]
+        self._outcomes = {outcome_id: ruleset.outcome(outcome_id) for outcome_id in ruleset.outcome_ids()}
+        self._outcome_ids = tuple(o.id for o in ruleset.outcomes)
         self._max_missing = ruleset.missing.max_missing
         self._decision = ruleset.decision
         if isinstance(ruleset.decision, BandsDecision):
@@ -61,6 +70,9 @@ class Scorer:
                 (compile_condition(v.when, resolver), v.bands) for v in ruleset.decision.variants
             ] + [(None, ruleset.decision.bands)]
         hashes = questionnaire_hashes or {}
+        self._ruleset_id, self._ruleset_version = ruleset.id, ruleset.version
+        self._questionnaire_ids = tuple(ruleset.questionnaires)
+        self._missing_treatment = ruleset.missing.treat_as
         self._versions = {
             q.id: {"version": q.version, "hash": hashes.get(q.id) or model_hash(q)} for q in self.questionnaires
         }
@@ -69,21 +81,21 @@ class Scorer:
         values, missing, problems = read_answers(self._readers, answers)
         if problems:
             raise_problems(problems)
-        for key, _, compute in self._scores:
-            values[key] = compute(values)
+        values[SCORES] = scores = {}
+        for score_id, compute in self._scores:
+            scores[score_id] = compute(values)
         return values, missing
 
     def score(self, answers: Any) -> Result:
         """Give the Result for an answer set, or raise InvalidAnswers listing every problem."""
-        values, missing = self._values(answers)
-        return self._decide(values, missing)
+        return self._decide(*self._values(answers))
 
     def explain(self, answers: Any) -> Explanation:
         """Give the Result plus, for every rule, whether it fired and why not."""
         values, missing = self._values(answers)
         result = self._decide(values, missing)
         traces = []
-        for (predicate, fired, _), rule in zip(self._rules, self.ruleset.rules):
+        for (predicate, *_), rule in zip(self._rules, self.ruleset.rules):
             holds = predicate(values)
             traces.append(RuleTrace(rule.id, holds, None if holds else why_not(rule.when, values, self._resolver)))
         return Explanation(result, tuple(traces), dict(values))
@@ -95,31 +107,61 @@ class Scorer:
         advice_items: list[tuple[str, frozenset[str] | None]] = []
         forced: FiredRule | None = None
         weighted = False
-        for predicate, rule, advice in self._rules:
-            if predicate(values):
-                fired.append(rule)
-                if rule.add:
-                    weighted = True
-                    for outcome_id, weight in rule.add.items():
-                        tallies[outcome_id] = tallies.get(outcome_id, 0) + weight
-                if rule.flag is not None and rule.flag not in flag_ids:
-                    flag_ids.append(rule.flag)
-                if advice:
-                    advice_items.extend(advice)
-                if rule.force is not None and (forced is None or rule.priority > forced.priority):
-                    forced = rule
+        rules = self._rules
+        for index in [i for i, predicate in self._predicates if predicate(values)]:
+            _, rule, add, flag, advice, force = rules[index]
+            fired.append(rule)
+            if add:
+                weighted = True
+                for outcome_id, weight in add:
+                    tallies[outcome_id] = tallies.get(outcome_id, 0) + weight
+            if flag is not None and flag not in flag_ids:
+                flag_ids.append(flag)
+            if advice:
+                advice_items.extend(advice)
+            if force is not None and (forced is None or rule.priority > forced.priority):
+                forced = rule
         if forced is not None:
             outcome_id, how = forced.force, "forced"
         elif self._max_missing is not None and len(missing) > self._max_missing:
             outcome_id, how = NOT_ENOUGH_INFORMATION, "missing"
         else:
             outcome_id, how = self._decision_outcome(values, tallies, weighted)
-        return self._result(outcome_id, how, values, tallies, fired, flag_ids, advice_items, missing)
+        assert outcome_id is not None
+        outcome = self._outcomes[outcome_id]
+        scores = values[SCORES]
+        flags: tuple[Flag, ...] = ()
+        resources = outcome.resources
+        if flag_ids:
+            found = [self._flags[f] for f in flag_ids]
+            flags = tuple([f for f in found if f.safety] + [f for f in found if not f.safety])
+            resources = _unique([r for f in flags for r in f.resources] + list(resources))
+        advice_text = outcome.advice
+        if advice_items:
+            extra = [t for t, only in advice_items if (only is None or outcome_id in only) and t not in advice_text]
+            advice_text = (*advice_text, *dict.fromkeys(extra))
+        return Result(
+            outcome=outcome,
+            decided_by=how,
+            scores=dict(scores) if self._scores_in_order else {s: scores[s] for s in self._declared_scores},
+            tallies=tallies,
+            fired=tuple(fired),
+            flags=flags,
+            advice=advice_text,
+            resources=resources,
+            missing=tuple(missing),
+            missing_treatment=self._missing_treatment,
+            answers={q: dict(values[q]) for q in self._questionnaire_ids},
+            ruleset_id=self._ruleset_id,
+            ruleset_version=self._ruleset_version,
+            ruleset_hash=self.ruleset_hash,
+            questionnaires=self._versions,
+        )
 
     def _decision_outcome(self, values: Values, tallies: dict[str, float], weighted: bool) -> tuple[str, str]:
         decision = self._decision
         if isinstance(decision, BandsDecision):
-            value = values[f"score:{decision.score}"]
+            value = values[SCORES][decision.score]
             if value is None:
                 return NOT_ENOUGH_INFORMATION, "missing"
             for condition, bands in self._band_tables:
@@ -139,47 +181,18 @@ class Scorer:
             return NOT_ENOUGH_INFORMATION, "tie"
         return next(o for o in decision.ties if o in leaders), "tie"
 
-    def _result(
-        self,
-        outcome_id: str,
-        how: str,
-        values: Values,
-        tallies: dict[str, float],
-        fired: list[FiredRule],
-        flag_ids: list[str],
-        advice_items: list[tuple[str, frozenset[str] | None]],
-        missing: list[str],
-    ) -> Result:
-        ruleset = self.ruleset
-        outcome = ruleset.outcome(outcome_id)
-        flags = sorted((self._flags[f] for f in flag_ids), key=lambda f: not f.safety)
-        advice = list(outcome.advice)
-        for text, only in advice_items:
-            if (only is None or outcome_id in only) and text not in advice:
-                advice.append(text)
-        resources = [r for f in flags for r in f.resources] + list(outcome.resources)
-        answers: dict[str, dict[str, Any]] = {q.id: {} for q in self.questionnaires}
-        for key, value in values.items():
-            if not key.startswith("score:"):
-                questionnaire_id, _, question_id = key.partition(".")
-                answers[questionnaire_id][question_id] = value
-        return Result(
-            outcome=outcome,
-            decided_by=how,
-            scores={score_id: values[f"score:{score_id}"] for score_id in self._score_ids},
-            tallies=tallies,
-            fired=tuple(fired),
-            flags=tuple(flags),
-            advice=tuple(advice),
-            resources=tuple(dict.fromkeys(resources)),
-            missing=tuple(missing),
-            missing_treatment=ruleset.missing.treat_as,
-            answers=answers,
-            ruleset_id=ruleset.id,
-            ruleset_version=ruleset.version,
-            ruleset_hash=self.ruleset_hash,
-            questionnaires=self._versions,
-        )
+
+
+def _unique(resources: list[Resource]) -> tuple[Resource, ...]:
+    """Give resources without repeats (same name and country), in order."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for resource in resources:
+        key = (resource.name, resource.country)  # hashing the frozen models themselves is slow
+        if key not in seen:
+            seen.add(key)
+            kept.append(resource)
+    return tuple(kept)
 
 
 def score(questionnaires: Sequence[Questionnaire] | Questionnaire, ruleset: RuleSet, answers: Any) -> Result:

@@ -57,9 +57,11 @@ def _show(value: Any) -> str:
 
 def _compare(node: Compare, values: dict[str, Any], resolver: Resolver) -> str | None:
     target = resolver.resolve(node.ref)
-    key = target.key if target is not None else node.ref
-    present = key in values and values[key] is not None
-    got = values.get(key)
+    if target is None:
+        return f"{node.ref} is not known"
+    group, name = target.slot
+    got = values.get(group, {}).get(name)
+    present = got is not None
     op, want = node.op, node.value
     if op == "answered":
         if present == want:

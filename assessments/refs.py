@@ -10,6 +10,9 @@ from assessments.models.ruleset import RuleSet, Score
 from assessments.models.base import suggest
 
 
+SCORES = ":scores"  # while scoring, named scores sit beside the answers under this key
+
+
 @dataclass(frozen=True)
 class QuestionRef:
     questionnaire: str
@@ -17,8 +20,13 @@ class QuestionRef:
 
     @property
     def key(self) -> str:
-        """Give the flat key answers are kept under while scoring: `questionnaire.question`."""
+        """Give the name used in messages and Result.missing: `questionnaire.question`."""
         return f"{self.questionnaire}.{self.question.id}"
+
+    @property
+    def slot(self) -> tuple[str, str]:
+        """Give where the value sits while scoring: values[questionnaire][question]."""
+        return self.questionnaire, self.question.id
 
 
 @dataclass(frozen=True)
@@ -27,8 +35,13 @@ class ScoreRef:
 
     @property
     def key(self) -> str:
-        """Give the flat key a score is kept under while scoring."""
-        return f"score:{self.score.id}"
+        """Give the name used in messages."""
+        return self.score.id
+
+    @property
+    def slot(self) -> tuple[str, str]:
+        """Give where the value sits while scoring: values[SCORES][score]."""
+        return SCORES, self.score.id
 
 
 Target = Union[QuestionRef, ScoreRef]
