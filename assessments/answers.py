@@ -126,8 +126,9 @@ class AnswerReader:
     ids: frozenset[str]
     # Plain single-answer questions without show_when are checked first, in a tight loop; the
     # rest follow in questionnaire order (a show_when only names earlier questions).
-    simple: tuple[tuple[str, str, frozenset[str], Check], ...]
+    simple: tuple[tuple[str, frozenset[str]], ...]
     others: tuple[_Slot, ...]
+    checks: dict[str, Check]
 
     def read(self, given: Mapping[str, Any], values: Values, missing: list[str], problems: list[Problem]) -> None:
         """Put this questionnaire's checked answers into values; note unanswered questions and problems."""
@@ -137,18 +138,18 @@ class AnswerReader:
             known = sorted(self.ids)
             for unknown in sorted(set(given) - self.ids, key=str):
                 problems.append(((qid, str(unknown)), f"unknown question{suggest(str(unknown), known)}"))
-        get = given.get
         fixes: dict[str, Any] = {}
-        for question_id, key, offered, check_one in self.simple:
+        get = given.get
+        for question_id, offered in self.simple:
             value = get(question_id)
             if value.__class__ is str and value in offered:
                 continue
             if value is None:
-                missing.append(key)
+                missing.append(f"{qid}.{question_id}")
                 if question_id in given:
                     fixes[question_id] = _DROP
             else:
-                problems.append(((qid, question_id), check_one(value)[1] or "is not a valid answer"))
+                problems.append(((qid, question_id), self.checks[question_id](value)[1] or "is not a valid answer"))
         if fixes:
             values[qid] = current = _fixed(given, fixes)
         for question_id, key, kind, first, second, check, show_when, scored in self.others:
@@ -215,12 +216,18 @@ def answer_reader(questionnaire: Questionnaire) -> AnswerReader:
             compile_condition(condition, resolver) if condition else None,
             not isinstance(question, ShortText),
         ))
-    simple = tuple(
-        (s.question_id, s.key, s.first, s.check) for s in slots if s.kind == _SINGLE and s.show_when is None
-    )
+    simple = [s for s in slots if s.kind == _SINGLE and s.show_when is None]
     others = tuple(s for s in slots if s.kind != _SINGLE or s.show_when is not None)
     ids = frozenset(q.id for q in questionnaire.questions())
-    return AnswerReader(questionnaire.id, tuple(slots), ids, simple, others)
+    checks = {s.question_id: s.check for s in slots}
+    return AnswerReader(
+        questionnaire.id,
+        tuple(slots),
+        ids,
+        tuple((s.question_id, s.first) for s in simple),
+        others,
+        checks,
+    )
 
 
 def _inline_check(question: Question) -> tuple[int, Any, Any]:
@@ -234,29 +241,43 @@ def _inline_check(question: Question) -> tuple[int, Any, Any]:
     return _SINGLE, frozenset(option_values(question)), None
 
 
-def read_answers(readers: tuple[AnswerReader, ...], answers: Any) -> tuple[Values, list[str], list[Problem]]:
-    """Give (values by questionnaire, unanswered question keys, problems) for an answer set."""
-    values: Values = {}
-    missing: list[str] = []
-    problems: list[Problem] = []
-    if not isinstance(answers, Mapping):
-        return values, missing, [(("", ""), "answers should be a mapping of questionnaire id to answers")]
-    wanted = [reader.questionnaire_id for reader in readers]
-    if len(answers) > len(wanted) or not set(wanted).issuperset(answers):
-        for extra in sorted(set(answers) - set(wanted), key=str):
-            problems.append(((str(extra), ""), f"answers for questionnaire '{extra}', which this rule set does not score; expected: {', '.join(sorted(wanted))}"))
-    for reader in readers:
-        given = answers.get(reader.questionnaire_id)
-        if given is None:
-            given = {}
-        if not isinstance(given, Mapping):
-            problems.append(((reader.questionnaire_id, ""), "should be a mapping of question id to answer"))
-            continue
-        reader.read(given, values, missing, problems)
-    if len(readers) > 1 and missing:
-        order = {slot.key: i for i, slot in enumerate(s for r in readers for s in r.slots)}
-        missing.sort(key=order.__getitem__)
-    return values, missing, problems
+@dataclass(frozen=True)
+class ResponseReader:
+    """The readers for every questionnaire a rule set scores, with what reading them all needs."""
+
+    readers: tuple[AnswerReader, ...]
+    wanted: frozenset[str]
+    order: dict[str, int]  # question key -> position, to report unanswered questions in order
+
+    def read(self, answers: Any) -> tuple[Values, list[str], list[Problem]]:
+        """Give (values by questionnaire, unanswered question keys, problems) for an answer set."""
+        values: Values = {}
+        missing: list[str] = []
+        problems: list[Problem] = []
+        if answers.__class__ is not dict and not isinstance(answers, Mapping):
+            return values, missing, [(("", ""), "answers should be a mapping of questionnaire id to answers")]
+        if not self.wanted.issuperset(answers):
+            wanted = ", ".join(sorted(self.wanted))
+            for extra in sorted(set(answers) - self.wanted, key=str):
+                problems.append(((str(extra), ""), f"answers for questionnaire '{extra}', which this rule set does not score; expected: {wanted}"))
+        for reader in self.readers:
+            given = answers.get(reader.questionnaire_id)
+            if given is None:
+                given = {}
+            elif given.__class__ is not dict and not isinstance(given, Mapping):
+                problems.append(((reader.questionnaire_id, ""), "should be a mapping of question id to answer"))
+                continue
+            reader.read(given, values, missing, problems)
+        if len(missing) > 1:
+            missing.sort(key=self.order.__getitem__)
+        return values, missing, problems
+
+
+def response_reader(questionnaires: list[Questionnaire]) -> ResponseReader:
+    """Compile the questionnaires a rule set scores into one ResponseReader."""
+    readers = tuple(answer_reader(q) for q in questionnaires)
+    order = {slot.key: i for i, slot in enumerate(s for r in readers for s in r.slots)}
+    return ResponseReader(readers, frozenset(r.questionnaire_id for r in readers), order)
 
 
 def raise_problems(problems: list[Problem]) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from itertools import compress
 from collections.abc import Sequence
 from typing import Any
 
-from assessments.answers import AnswerReader, answer_reader, raise_problems, read_answers
+from assessments.answers import raise_problems, response_reader
 from assessments.compiler import Predicate, Values, compile_condition, compile_score, score_order
 from assessments.explain import why_not
 from assessments.models.questionnaire import Questionnaire
@@ -40,7 +41,7 @@ class Scorer:
         self.ruleset_hash = ruleset_hash or model_hash(ruleset, *self.questionnaires)
         resolver = resolver_for(ruleset, list(self.questionnaires))
         self._resolver = resolver
-        self._readers: tuple[AnswerReader, ...] = tuple(answer_reader(q) for q in self.questionnaires)
+        self._reader = response_reader(list(self.questionnaires))
         zero = ruleset.missing.treat_as == "zero"
         ordered = score_order(ruleset.scores)
         self._scores = tuple((s.id, compile_score(s, resolver, zero_missing=zero)) for s in ordered)
@@ -59,10 +60,23 @@ class Scorer:
             )
             for rule in ruleset.rules
         )
-        self._predicates = tuple((index, rule[0]) for index, rule in enumerate(self._rules))
+        self._predicates = tuple(rule[0] for rule in self._rules)
+        self._indexes = range(len(self._rules))
+        self._fired = tuple(rule[1] for rule in self._rules)
+        self._adds = tuple(rule[2] for rule in self._rules)
+        self._rule_flags = tuple(rule[3] for rule in self._rules)
+        self._rule_advice = tuple(rule[4] for rule in self._rules)
+        self._forces = tuple((r.force, r.priority) if r.force is not None else None for r in ruleset.rules)
+        self._presenting = frozenset(i for i, r in enumerate(ruleset.rules) if r.flag is not None or r.advice)
+        self._presented: dict[tuple[Any, ...], tuple[tuple[Flag, ...], tuple[str, ...], tuple[Resource, ...]]] = {}
         self._flags = {flag.id: flag for flag in ruleset.flags}
         self._outcomes = {outcome_id: ruleset.outcome(outcome_id) for outcome_id in ruleset.outcome_ids()}
         self._outcome_ids = tuple(o.id for o in ruleset.outcomes)
+        # the built-in not-enough-information outcome gets a tally only when some rule weighs it
+        weighed = {o for r in ruleset.rules for o in r.add}
+        self._zero_tallies: dict[str, float] = dict.fromkeys(
+            [o for o in ruleset.outcome_ids() if o != NOT_ENOUGH_INFORMATION or o in weighed or o in self._outcome_ids], 0
+        )
         self._max_missing = ruleset.missing.max_missing
         self._decision = ruleset.decision
         if isinstance(ruleset.decision, BandsDecision):
@@ -78,7 +92,7 @@ class Scorer:
         }
 
     def _values(self, answers: Any) -> tuple[Values, list[str]]:
-        values, missing, problems = read_answers(self._readers, answers)
+        values, missing, problems = self._reader.read(answers)
         if problems:
             raise_problems(problems)
         values[SCORES] = scores = {}
@@ -101,62 +115,74 @@ class Scorer:
         return Explanation(result, tuple(traces), dict(values))
 
     def _decide(self, values: Values, missing: list[str]) -> Result:
-        tallies = dict.fromkeys(self._outcome_ids, 0)
-        fired: list[FiredRule] = []
-        flag_ids: list[str] = []
-        advice_items: list[tuple[str, frozenset[str] | None]] = []
-        forced: FiredRule | None = None
+        fired_indexes = list(compress(self._indexes, [predicate(values) for predicate in self._predicates]))
+        tallies = self._zero_tallies.copy()
         weighted = False
-        rules = self._rules
-        for index in [i for i, predicate in self._predicates if predicate(values)]:
-            _, rule, add, flag, advice, force = rules[index]
-            fired.append(rule)
+        forced: tuple[str, int] | None = None
+        adds, forces = self._adds, self._forces
+        for index in fired_indexes:
+            add = adds[index]
             if add:
                 weighted = True
                 for outcome_id, weight in add:
-                    tallies[outcome_id] = tallies.get(outcome_id, 0) + weight
-            if flag is not None and flag not in flag_ids:
-                flag_ids.append(flag)
-            if advice:
-                advice_items.extend(advice)
-            if force is not None and (forced is None or rule.priority > forced.priority):
-                forced = rule
+                    tallies[outcome_id] += weight
+            force = forces[index]
+            if force is not None and (forced is None or force[1] > forced[1]):
+                forced = force
         if forced is not None:
-            outcome_id, how = forced.force, "forced"
+            outcome_id, how = forced[0], "forced"
         elif self._max_missing is not None and len(missing) > self._max_missing:
             outcome_id, how = NOT_ENOUGH_INFORMATION, "missing"
         else:
             outcome_id, how = self._decision_outcome(values, tallies, weighted)
-        assert outcome_id is not None
-        outcome = self._outcomes[outcome_id]
+        flags, advice, resources = self._presentation(outcome_id, fired_indexes)
         scores = values[SCORES]
-        flags: tuple[Flag, ...] = ()
-        resources = outcome.resources
-        if flag_ids:
-            found = [self._flags[f] for f in flag_ids]
-            flags = tuple([f for f in found if f.safety] + [f for f in found if not f.safety])
-            resources = _unique([r for f in flags for r in f.resources] + list(resources))
-        advice_text = outcome.advice
-        if advice_items:
-            extra = [t for t, only in advice_items if (only is None or outcome_id in only) and t not in advice_text]
-            advice_text = (*advice_text, *dict.fromkeys(extra))
         return Result(
-            outcome=outcome,
-            decided_by=how,
-            scores=dict(scores) if self._scores_in_order else {s: scores[s] for s in self._declared_scores},
-            tallies=tallies,
-            fired=tuple(fired),
-            flags=flags,
-            advice=advice_text,
-            resources=resources,
-            missing=tuple(missing),
-            missing_treatment=self._missing_treatment,
-            answers={q: dict(values[q]) for q in self._questionnaire_ids},
-            ruleset_id=self._ruleset_id,
-            ruleset_version=self._ruleset_version,
-            ruleset_hash=self.ruleset_hash,
-            questionnaires=self._versions,
+            self._outcomes[outcome_id],
+            how,
+            scores.copy() if self._scores_in_order else {s: scores[s] for s in self._declared_scores},
+            tallies,
+            tuple([self._fired[i] for i in fired_indexes]),
+            flags,
+            advice,
+            resources,
+            tuple(missing),
+            self._missing_treatment,
+            {q: dict(values[q]) for q in self._questionnaire_ids},
+            self._ruleset_id,
+            self._ruleset_version,
+            self.ruleset_hash,
+            self._versions,
         )
+
+    def _presentation(
+        self, outcome_id: str, fired_indexes: list[int]
+    ) -> tuple[tuple[Flag, ...], tuple[str, ...], tuple[Resource, ...]]:
+        """Give the flags (safety first), advice and resources for an outcome and the rules that fired.
+
+        They depend only on which flag and advice rules fired, so they are built once per
+        combination and kept (a handful of combinations in practice; the memo is capped).
+        """
+        key = (outcome_id, *[i for i in fired_indexes if i in self._presenting])
+        found = self._presented.get(key)
+        if found is not None:
+            return found
+        outcome = self._outcomes[outcome_id]
+        flag_ids = list(dict.fromkeys(self._rule_flags[i] for i in key[1:] if self._rule_flags[i] is not None))
+        flags = [self._flags[f] for f in flag_ids]
+        ordered = tuple([f for f in flags if f.safety] + [f for f in flags if not f.safety])
+        resources = _unique([r for f in ordered for r in f.resources] + list(outcome.resources))
+        extra = [
+            text
+            for i in key[1:]
+            for text, only in self._rule_advice[i]
+            if (only is None or outcome_id in only) and text not in outcome.advice
+        ]
+        advice = (*outcome.advice, *dict.fromkeys(extra))
+        if len(self._presented) > 4096:
+            self._presented.clear()
+        self._presented[key] = ordered, advice, resources
+        return ordered, advice, resources
 
     def _decision_outcome(self, values: Values, tallies: dict[str, float], weighted: bool) -> tuple[str, str]:
         decision = self._decision

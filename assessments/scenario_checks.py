@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessments.answers import answer_reader, read_answers
+from assessments.answers import response_reader
 from assessments.models.base import suggest
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
@@ -19,7 +19,7 @@ def check_scenarios(
     if ruleset is None:
         known = ", ".join(sorted(rulesets)) or "none loaded"
         return [(("ruleset",), f"unknown rule set '{scenarios.ruleset}'{suggest(scenarios.ruleset, list(rulesets))}; loaded: {known}")]
-    readers = tuple(answer_reader(questionnaires[q]) for q in ruleset.questionnaires)
+    reader = response_reader([questionnaires[q] for q in ruleset.questionnaires])
     outcomes = ruleset.outcome_ids()
     flags = [f.id for f in ruleset.flags]
     rules = [r.id for r in ruleset.rules]
@@ -31,7 +31,7 @@ def check_scenarios(
         if case.name in names:
             findings.append(((*at, "name"), f"case name '{case.name}' is used twice; give each case its own name"))
         names[case.name] = index
-        _, _, problems = read_answers(readers, case.answers)
+        _, _, problems = reader.read(case.answers)
         for (qid, question), message in problems:
             keys = (*at, "answers", qid, question) if question else (*at, "answers", qid)
             findings.append((keys, message))

@@ -26,7 +26,7 @@ def random_value(question: Question, rng: random.Random) -> Any:
     if isinstance(question, MultipleChoice):
         free = [o.value for o in options if not o.exclusive]
         alone = [o.value for o in options if o.exclusive]
-        if alone and rng.random() < 0.4:
+        if alone and rng.random() < 0.7:
             return [rng.choice(alone)]
         return rng.sample(free, rng.randint(1, len(free)))
     return rng.choice(options).value
