@@ -188,7 +188,8 @@ def _cross_check(library: Library) -> None:
     kept = []
     for source in library.scenario_sources:
         assert isinstance(source.model, ScenarioFile)
-        if _keep(library, source, check_scenarios(source.model, rulesets, questionnaires)):
+        failed_now = frozenset(e.declares[1] for e in library.errors if e.declares and e.declares[0] == "ruleset")
+        if _keep(library, source, check_scenarios(source.model, rulesets, questionnaires, failed_now)):
             kept.append(source)
             library.scenarios.append(source.model)
     library.scenario_sources = kept

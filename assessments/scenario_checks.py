@@ -12,10 +12,15 @@ Keys = tuple[str | int, ...]
 
 
 def check_scenarios(
-    scenarios: ScenarioFile, rulesets: dict[str, RuleSet], questionnaires: dict[str, Questionnaire]
+    scenarios: ScenarioFile,
+    rulesets: dict[str, RuleSet],
+    questionnaires: dict[str, Questionnaire],
+    failed: frozenset[str] = frozenset(),
 ) -> list[tuple[Keys, str]]:
     """Give what is wrong with a scenario file: unknown names and answers that do not fit."""
     ruleset = rulesets.get(scenarios.ruleset)
+    if ruleset is None and scenarios.ruleset in failed:
+        return [(("ruleset",), f"rule set '{scenarios.ruleset}' failed to load; fix the errors reported for it first")]
     if ruleset is None:
         known = ", ".join(sorted(rulesets)) or "none loaded"
         return [(("ruleset",), f"unknown rule set '{scenarios.ruleset}'{suggest(scenarios.ruleset, list(rulesets))}; loaded: {known}")]
