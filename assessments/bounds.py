@@ -46,6 +46,7 @@ def score_bounds(ruleset: RuleSet, resolver: Resolver) -> dict[str, Bounds]:
     """Give each score's exact range (None-valued scores, such as an empty mean, aside)."""
     by_id = {s.id: s for s in ruleset.scores}
     done: dict[str, Bounds] = {}
+    visiting: set[str] = set()
     zero = ruleset.missing.treat_as == "zero"
 
     def item_range(item: object) -> tuple[Bounds, float] | None:
@@ -61,11 +62,18 @@ def score_bounds(ruleset: RuleSet, resolver: Resolver) -> dict[str, Bounds]:
         found = visit(child)
         return (found, item.weight) if found else None  # type: ignore[attr-defined]
 
-    def visit(score: Score, seen: frozenset[str] = frozenset()) -> Bounds | None:
+    def visit(score: Score) -> Bounds | None:
         if score.id in done:
             return done[score.id]
-        if score.id in seen:
-            return None  # a cycle; reported by the checks
+        if score.id in visiting:
+            return None  # a cycle; the checks report it
+        visiting.add(score.id)
+        try:
+            return _visit(score)
+        finally:
+            visiting.discard(score.id)
+
+    def _visit(score: Score) -> Bounds | None:
         if score.count is not None:
             result: Bounds | None = Bounds(0, len(score.count), True)
         else:

@@ -50,7 +50,7 @@ def _describe(node: ConditionNode) -> str:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return "[" + ", ".join(map(_show, value)) + "]"
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 

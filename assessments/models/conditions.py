@@ -77,8 +77,9 @@ def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
     if not isinstance(spec, dict) or len(spec) != 1:
         raise _fail(
             at,
-            "a comparison is written '{ref}: {{OP: VALUE}}' with exactly one operator, one of: {ops}",
+            "a comparison is written '{ref}: {shape}' with exactly one operator, one of: {ops}",
             ref=ref,
+            shape="{OPERATOR: VALUE}",
             ops=ops,
         )
     (op, value), = spec.items()
@@ -113,8 +114,9 @@ def parse_condition(data: Any, at: tuple[str | int, ...] = ()) -> ConditionNode:
     if not isinstance(data, dict) or len(data) != 1:
         raise _fail(
             at,
-            "a condition is one of: 'all: [...]', 'any: [...]', 'not: {{...}}' or"
-            " 'QUESTION: {{OP: VALUE}}' — one key per condition; put several inside 'all'",
+            "a condition is one of: 'all: [...]', 'any: [...]', 'not: CONDITION' or 'QUESTION: {shape}'"
+            " — one key per condition; put several inside 'all'",
+            shape="{OPERATOR: VALUE}",
         )
     (key, value), = data.items()
     key = str(key)
