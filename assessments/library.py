@@ -112,7 +112,13 @@ def load_library(
             entries.append((root, None, False))
             continue
         entries += [(path, root, False) for path in yaml_files(root)]
-    entries += [(Path(p), None, True) for p in files]
+    seen = {path.resolve(): index for index, (path, _, _) in enumerate(entries)}
+    for path in map(Path, files):
+        index = seen.get(path.resolve())
+        if index is not None:  # named explicitly and also inside a library folder: read it once
+            entries[index] = (path, entries[index][1], True)
+        else:
+            entries.append((path, None, True))
     library = Library()
     loaded: list[tuple[SourceFile, bool]] = []
     for path, root, explicit in entries:

@@ -71,6 +71,10 @@ def _message(error: Any) -> str:
         return f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}'; expected one of: {expected}"
     if kind == "literal_error":
         return f"{error['msg'].replace('Input should be', 'should be')}, not '{error.get('input')}'"
+    if kind == "too_short":
+        ctx = error.get("ctx", {})
+        wanted = ctx.get("min_length", 1)
+        return f"needs at least {wanted} item{'s' if wanted != 1 else ''}, found {ctx.get('actual_length', 0)}; add more"
     if kind in ("bool_type", "bool_parsing"):
         return f"should be true or false, not '{error.get('input')}'"
     if kind == "date_from_datetime_parsing" or kind.startswith("date"):
