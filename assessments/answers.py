@@ -169,8 +169,10 @@ class AnswerReader:
                 if cls is str and value in first:
                     continue
             elif kind == _MULTIPLE:
-                if (cls is list or cls is tuple) and first.issuperset(value) and (
-                    len(value) == 1 or (second.isdisjoint(value) and len(set(value)) == len(value))
+                if (
+                    (cls is list or cls is tuple)
+                    and first.issuperset(value)
+                    and (len(value) == 1 or (second.isdisjoint(value) and len(set(value)) == len(value)))
                 ):
                     continue
             elif kind == _WHOLE_NUMBER:
@@ -206,16 +208,18 @@ def answer_reader(questionnaire: Questionnaire) -> AnswerReader:
     for question in questionnaire.questions():
         condition = question.show_when
         kind, first, second = _inline_check(question)
-        slots.append(_Slot(
-            question.id,
-            f"{questionnaire.id}.{question.id}",
-            kind,
-            first,
-            second,
-            value_check(question),
-            compile_condition(condition, resolver) if condition else None,
-            not isinstance(question, ShortText),
-        ))
+        slots.append(
+            _Slot(
+                question.id,
+                f"{questionnaire.id}.{question.id}",
+                kind,
+                first,
+                second,
+                value_check(question),
+                compile_condition(condition, resolver) if condition else None,
+                not isinstance(question, ShortText),
+            )
+        )
     simple = [s for s in slots if s.kind == _SINGLE and s.show_when is None]
     others = tuple(s for s in slots if s.kind != _SINGLE or s.show_when is not None)
     ids = frozenset(q.id for q in questionnaire.questions())
@@ -259,7 +263,12 @@ class ResponseReader:
         if not self.wanted.issuperset(answers):
             wanted = ", ".join(sorted(self.wanted))
             for extra in sorted(set(answers) - self.wanted, key=str):
-                problems.append(((str(extra), ""), f"answers for questionnaire '{extra}', which this rule set does not score; expected: {wanted}"))
+                problems.append(
+                    (
+                        (str(extra), ""),
+                        f"answers for questionnaire '{extra}', which this rule set does not score; expected: {wanted}",
+                    )
+                )
         for reader in self.readers:
             given = answers.get(reader.questionnaire_id)
             if given is None:

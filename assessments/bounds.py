@@ -94,9 +94,7 @@ def score_bounds(ruleset: RuleSet, resolver: Resolver) -> dict[str, Bounds]:
 
 
 def _combine(method: str, ranges: list[tuple[Bounds, float]], zero: bool) -> Bounds:
-    weighted = [
-        (min(b.low * w, b.high * w), max(b.low * w, b.high * w), b.integer and _is_int(w)) for b, w in ranges
-    ]
+    weighted = [(min(b.low * w, b.high * w), max(b.low * w, b.high * w), b.integer and _is_int(w)) for b, w in ranges]
     integer = all(i for _, _, i in weighted)
     if method == "sum":
         # any answer may be missing, and a missing item adds nothing

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from assessments.bounds import score_bounds
@@ -63,9 +64,12 @@ def _check_compare(node: Compare, resolver: Resolver, at: Keys) -> Iterator[Find
     op_at = (*at, node.op)
     if isinstance(target, ScoreRef):
         if node.op not in _SCORE_OPS:
-            yield op_at, (
-                f"'{node.op}' does not apply to score '{node.ref}', which is a number;"
-                f" use one of: {', '.join(_SCORE_OPS)}"
+            yield (
+                op_at,
+                (
+                    f"'{node.op}' does not apply to score '{node.ref}', which is a number;"
+                    f" use one of: {', '.join(_SCORE_OPS)}"
+                ),
             )
         elif node.op == "equals" and not isinstance(node.value, (int, float)):
             yield op_at, f"score '{node.ref}' is a number; compare it with a number, not '{node.value}'"
@@ -89,9 +93,12 @@ def _check_compare(node: Compare, resolver: Resolver, at: Keys) -> Iterator[Find
     values = node.value if isinstance(node.value, tuple) else (node.value,)
     for value in values:
         if str(value) not in offered or not isinstance(value, str):
-            yield op_at, (
-                f"unknown option '{value}'{suggest(str(value), offered)} for question '{node.ref}';"
-                f" expected one of: {', '.join(offered)}"
+            yield (
+                op_at,
+                (
+                    f"unknown option '{value}'{suggest(str(value), offered)} for question '{node.ref}';"
+                    f" expected one of: {', '.join(offered)}"
+                ),
             )
 
 
@@ -109,9 +116,7 @@ def check_questionnaire(questionnaire: Questionnaire) -> list[Finding]:
     findings: list[Finding] = []
     sections = questionnaire.sections
     findings += _duplicates([s.id for s in sections], [("sections", i, "id") for i in range(len(sections))], "section")
-    where = [
-        (s_index, q_index, q) for s_index, s in enumerate(sections) for q_index, q in enumerate(s.questions)
-    ]
+    where = [(s_index, q_index, q) for s_index, s in enumerate(sections) for q_index, q in enumerate(s.questions)]
     findings += _duplicates(
         [q.id for _, _, q in where], [("sections", s, "questions", i, "id") for s, i, _ in where], "question"
     )
@@ -125,7 +130,7 @@ def check_questionnaire(questionnaire: Questionnaire) -> list[Finding]:
         if question.show_when is not None:
             resolver = Resolver([questionnaire], qualified=False, allowed_questions={q.id for q in earlier})
             for keys, message in check_condition(question.show_when, resolver, (*at, "show_when")):
-                if "unknown question" in message and questionnaire.question(str(keys[len(at) + 1:][-1])):
+                if "unknown question" in message and questionnaire.question(str(keys[len(at) + 1 :][-1])):
                     message = message.split(";")[0] + "; show_when may only use questions asked before this one"
                 findings.append((keys, message))
         earlier.append(question)
@@ -153,30 +158,45 @@ def check_ruleset(
     findings: list[Finding] = []
     for index, questionnaire_id in enumerate(ruleset.questionnaires):
         if questionnaire_id in failed:
-            findings.append((
-                ("questionnaires", index),
-                f"questionnaire '{questionnaire_id}' failed to load; fix the errors reported for it first",
-            ))
+            findings.append(
+                (
+                    ("questionnaires", index),
+                    f"questionnaire '{questionnaire_id}' failed to load; fix the errors reported for it first",
+                )
+            )
         elif questionnaire_id not in questionnaires:
-            findings.append((
-                ("questionnaires", index),
-                f"unknown questionnaire '{questionnaire_id}'{suggest(questionnaire_id, list(questionnaires))};"
-                f" known: {', '.join(sorted(questionnaires)) or '(none loaded)'}",
-            ))
+            findings.append(
+                (
+                    ("questionnaires", index),
+                    f"unknown questionnaire '{questionnaire_id}'{suggest(questionnaire_id, list(questionnaires))};"
+                    f" known: {', '.join(sorted(questionnaires)) or '(none loaded)'}",
+                )
+            )
     if findings:
         return findings
     resolver = resolver_for(ruleset, [questionnaires[q] for q in ruleset.questionnaires])
     outcome_ids = ruleset.outcome_ids()
     flag_ids = [f.id for f in ruleset.flags]
-    findings += _duplicates([o.id for o in ruleset.outcomes], [("outcomes", i, "id") for i in range(len(ruleset.outcomes))], "outcome")
+    findings += _duplicates(
+        [o.id for o in ruleset.outcomes], [("outcomes", i, "id") for i in range(len(ruleset.outcomes))], "outcome"
+    )
     findings += _duplicates(flag_ids, [("flags", i, "id") for i in range(len(flag_ids))], "flag")
-    findings += _duplicates([s.id for s in ruleset.scores], [("scores", i, "id") for i in range(len(ruleset.scores))], "score")
-    findings += _duplicates([r.id for r in ruleset.rules], [("rules", i, "id") for i in range(len(ruleset.rules))], "rule")
+    findings += _duplicates(
+        [s.id for s in ruleset.scores], [("scores", i, "id") for i in range(len(ruleset.scores))], "score"
+    )
+    findings += _duplicates(
+        [r.id for r in ruleset.rules], [("rules", i, "id") for i in range(len(ruleset.rules))], "rule"
+    )
     findings += _check_scores(ruleset, resolver)
 
     def outcome_known(value: str, at: Keys) -> None:
         if value not in outcome_ids:
-            findings.append((at, f"unknown outcome '{value}'{suggest(value, outcome_ids)}; declared outcomes: {', '.join(outcome_ids)}"))
+            findings.append(
+                (
+                    at,
+                    f"unknown outcome '{value}'{suggest(value, outcome_ids)}; declared outcomes: {', '.join(outcome_ids)}",
+                )
+            )
 
     for index, rule in enumerate(ruleset.rules):
         at: Keys = ("rules", index)
@@ -187,7 +207,12 @@ def check_ruleset(
             outcome_known(rule.force, (*at, "force"))
         if rule.flag is not None and rule.flag not in flag_ids:
             declared = ", ".join(flag_ids) or "(none)"
-            findings.append(((*at, "flag"), f"unknown flag '{rule.flag}'{suggest(rule.flag, flag_ids)}; declare it under flags (declared: {declared})"))
+            findings.append(
+                (
+                    (*at, "flag"),
+                    f"unknown flag '{rule.flag}'{suggest(rule.flag, flag_ids)}; declare it under flags (declared: {declared})",
+                )
+            )
         for a_index, advice in enumerate(rule.advice):
             for o_index, outcome_id in enumerate(advice.outcomes or ()):
                 outcome_known(outcome_id, (*at, "advice", a_index, "outcomes", o_index))
@@ -200,7 +225,12 @@ def check_ruleset(
                 outcome_known(outcome_id, ("decision", "ties", t_index))
             missing = [o.id for o in ruleset.outcomes if o.id not in decision.ties]
             if missing:
-                findings.append((("decision", "ties"), f"ties must list every outcome in order of preference; add: {', '.join(missing)}"))
+                findings.append(
+                    (
+                        ("decision", "ties"),
+                        f"ties must list every outcome in order of preference; add: {', '.join(missing)}",
+                    )
+                )
         outcome_known(decision.if_no_weight, ("decision", "if_no_weight"))
     return findings
 
@@ -211,7 +241,12 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
     for name in resolver.questions:
         if name in score_ids:
             index = next(i for i, s in enumerate(ruleset.scores) if s.id == name)
-            findings.append((("scores", index, "id"), f"score '{name}' has the same name as a question; rename the score, e.g. '{name}-score'"))
+            findings.append(
+                (
+                    ("scores", index, "id"),
+                    f"score '{name}' has the same name as a question; rename the score, e.g. '{name}-score'",
+                )
+            )
     graph: dict[str, list[str]] = {}
     for index, score in enumerate(ruleset.scores):
         at: Keys = ("scores", index, score.method)
@@ -224,7 +259,12 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
         for i_index, item in enumerate(getattr(score, score.method)):
             if hasattr(item, "score"):
                 if item.score not in score_ids:
-                    findings.append(((*at, i_index, "score"), f"unknown score '{item.score}'{suggest(item.score, sorted(score_ids))}; declared scores: {', '.join(sorted(score_ids))}"))
+                    findings.append(
+                        (
+                            (*at, i_index, "score"),
+                            f"unknown score '{item.score}'{suggest(item.score, sorted(score_ids))}; declared scores: {', '.join(sorted(score_ids))}",
+                        )
+                    )
                 graph[score.id].append(item.score)
                 continue
             target = resolver.resolve(item.question)
@@ -235,7 +275,12 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
     cycle = _find_cycle(graph)
     if cycle:
         index = next(i for i, s in enumerate(ruleset.scores) if s.id == cycle[0])
-        findings.append((("scores", index, "id"), f"scores depend on each other in a cycle: {' -> '.join(cycle)}; one of them must not use the other"))
+        findings.append(
+            (
+                ("scores", index, "id"),
+                f"scores depend on each other in a cycle: {' -> '.join(cycle)}; one of them must not use the other",
+            )
+        )
     return findings
 
 
@@ -244,7 +289,10 @@ def _check_scored_question(question: Question, reverse: bool, at: Keys) -> Itera
         yield (*at, "question"), f"'{question.id}' is a text question and is never scored; remove it from the score"
         return
     if isinstance(question, (SingleChoice, MultipleChoice, Scale)) and points_table(question) is None:
-        yield (*at, "question"), f"question '{question.id}' has options without points; give every option points, or use a count score with conditions"
+        yield (
+            (*at, "question"),
+            f"question '{question.id}' has options without points; give every option points, or use a count score with conditions",
+        )
     if reverse and isinstance(question, MultipleChoice):
         yield (*at, "reverse"), "a multiple-choice question cannot be reverse scored; remove reverse"
 
@@ -268,7 +316,7 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt in graph and state.get(nxt) is None:
                 found = visit(nxt)
                 if found:
@@ -285,12 +333,19 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _check_bands_decision(ruleset: RuleSet, decision: BandsDecision, resolver: Resolver, outcome_known: Any) -> list[Finding]:
+def _check_bands_decision(
+    ruleset: RuleSet, decision: BandsDecision, resolver: Resolver, outcome_known: Any
+) -> list[Finding]:
     findings: list[Finding] = []
     score = next((s for s in ruleset.scores if s.id == decision.score), None)
     if score is None:
         ids = [s.id for s in ruleset.scores]
-        return [(("decision", "score"), f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared: {', '.join(ids) or 'none'})")]
+        return [
+            (
+                ("decision", "score"),
+                f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared: {', '.join(ids) or 'none'})",
+            )
+        ]
     tables: list[tuple[Keys, tuple[Band, ...]]] = [(("decision", "bands"), decision.bands)]
     for v_index, variant in enumerate(decision.variants):
         findings += check_condition(variant.when, resolver, ("decision", "variants", v_index, "when"))
@@ -310,32 +365,55 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _check_band_cover(bands: tuple[Band, ...], low: float, high: float, integer: bool, score_id: str, at: Keys) -> Iterator[Finding]:
+def _check_band_cover(
+    bands: tuple[Band, ...], low: float, high: float, integer: bool, score_id: str, at: Keys
+) -> Iterator[Finding]:
     order = sorted(range(len(bands)), key=lambda i: bands[i].min)
     first = bands[order[0]]
     if first.min > low:
-        yield (*at, order[0], "min"), f"score '{score_id}' can be as low as {_fmt(low)} but the lowest band starts at {_fmt(first.min)}; start it at min: {_fmt(low)}"
-    for prev_i, next_i in zip(order, order[1:]):
+        yield (
+            (*at, order[0], "min"),
+            f"score '{score_id}' can be as low as {_fmt(low)} but the lowest band starts at {_fmt(first.min)}; start it at min: {_fmt(low)}",
+        )
+    for prev_i, next_i in pairwise(order):
         prev, nxt = bands[prev_i], bands[next_i]
         keys = (*at, next_i, "min")
         if prev.max is not None:
             if nxt.min <= prev.max:
-                yield keys, f"bands overlap: min {_fmt(nxt.min)} is inside the band {_fmt(prev.min)}..{_fmt(prev.max)} (item {prev_i + 1}); start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}"
+                yield (
+                    keys,
+                    f"bands overlap: min {_fmt(nxt.min)} is inside the band {_fmt(prev.min)}..{_fmt(prev.max)} (item {prev_i + 1}); start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
+                )
             elif integer and nxt.min > prev.max + 1 and _has_int_between(prev.max, nxt.min):
-                yield keys, f"gap between bands: values after {_fmt(prev.max)} and before {_fmt(nxt.min)} have no band; start this band at min: {_fmt(prev.max + 1)}"
+                yield (
+                    keys,
+                    f"gap between bands: values after {_fmt(prev.max)} and before {_fmt(nxt.min)} have no band; start this band at min: {_fmt(prev.max + 1)}",
+                )
             elif not integer:
-                yield (*at, prev_i, "max"), f"score '{score_id}' can take fractional values, so values between {_fmt(prev.max)} and {_fmt(nxt.min)} have no band; write below: {_fmt(nxt.min)} instead of max: {_fmt(prev.max)}"
+                yield (
+                    (*at, prev_i, "max"),
+                    f"score '{score_id}' can take fractional values, so values between {_fmt(prev.max)} and {_fmt(nxt.min)} have no band; write below: {_fmt(nxt.min)} instead of max: {_fmt(prev.max)}",
+                )
         else:
             assert prev.below is not None
             if nxt.min < prev.below:
-                yield keys, f"bands overlap: min {_fmt(nxt.min)} is below the previous band's below: {_fmt(prev.below)}; start this band at min: {_fmt(prev.below)}"
+                yield (
+                    keys,
+                    f"bands overlap: min {_fmt(nxt.min)} is below the previous band's below: {_fmt(prev.below)}; start this band at min: {_fmt(prev.below)}",
+                )
             elif nxt.min > prev.below and (not integer or _has_int_between(prev.below - 1, nxt.min)):
-                yield keys, f"gap between bands: values from {_fmt(prev.below)} up to {_fmt(nxt.min)} have no band; start this band at min: {_fmt(prev.below)}"
+                yield (
+                    keys,
+                    f"gap between bands: values from {_fmt(prev.below)} up to {_fmt(nxt.min)} have no band; start this band at min: {_fmt(prev.below)}",
+                )
     last_i = order[-1]
     last = bands[last_i]
     top_ok = last.max >= high if last.max is not None else (last.below is not None and last.below > high)
     if not top_ok:
-        yield (*at, last_i), f"score '{score_id}' can be as high as {_fmt(high)} but the highest band stops before it; end it at max: {_fmt(high)}"
+        yield (
+            (*at, last_i),
+            f"score '{score_id}' can be as high as {_fmt(high)} but the highest band stops before it; end it at max: {_fmt(high)}",
+        )
 
 
 def _has_int_between(after: float, before: float) -> bool:

@@ -17,6 +17,7 @@ from assessments.errors import AssessmentError, FileError
 from assessments.library import Library, env_dirs, load_library, yaml_files
 from assessments.loading import SourceFile
 from assessments.models.ruleset import RuleSet
+from assessments.models.scenarios import ScenarioFile
 from assessments.result import Explanation, Result
 from assessments.scenarios import run_scenarios
 from assessments.schema import SCHEMA_DIR, write_schemas
@@ -105,7 +106,10 @@ def validate_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     checked = len(files) if files else len(library.sources) + len(library.scenario_sources) + len(library.errors)
     problems = sum(len(e.problems) for e in errors)
     if errors:
-        click.echo(f"{checked} files checked: {problems} problem{'s' * (problems != 1)} in {len(errors)} file{'s' * (len(errors) != 1)}", err=True)
+        click.echo(
+            f"{checked} files checked: {problems} problem{'s' * (problems != 1)} in {len(errors)} file{'s' * (len(errors) != 1)}",
+            err=True,
+        )
         ctx.exit(1)
     click.echo(f"{checked} files checked: all valid")
 
@@ -127,8 +131,13 @@ def list_command(ctx: click.Context) -> None:
 
 @click.command("score")
 @click.argument("ruleset")
-@click.option("--answers", "answers_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON or YAML file: {questionnaire_id: {question_id: value}}.")
+@click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON or YAML file: {questionnaire_id: {question_id: value}}.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--explain", is_flag=True, help="Also show every rule that did not fire and why.")
 @click.pass_context
@@ -163,12 +172,17 @@ _HOW = {
 
 def render_result(result: Result, explanation: Explanation | None = None) -> str:
     """Give the plain-text account of a result that `rekindle score` prints."""
-    out = [f"Outcome: {result.outcome.title} ({result.outcome.id})", f"  {result.outcome.summary}",
-           f"  Decided by {_HOW.get(result.decided_by, result.decided_by)}."]
+    out = [
+        f"Outcome: {result.outcome.title} ({result.outcome.id})",
+        f"  {result.outcome.summary}",
+        f"  Decided by {_HOW.get(result.decided_by, result.decided_by)}.",
+    ]
     if result.safety:
         out.append("\nSafety first — people who can help:")
-        out += [f"  - {r.name} [{r.country}]{' ' + r.phone if r.phone else ''}{' ' + r.url if r.url else ''}"
-                for r in result.resources]
+        out += [
+            f"  - {r.name} [{r.country}]{' ' + r.phone if r.phone else ''}{' ' + r.url if r.url else ''}"
+            for r in result.resources
+        ]
     out.append("\nWhy:")
     out += [f"  - {rule.because}{_contribution(rule)}" for rule in result.fired] or ["  (no rule fired)"]
     if result.flags:
@@ -214,7 +228,8 @@ def test_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     passed = failed = 0
     for source in sources:
         scenario_file = source.model
-        for report in run_scenarios(library.scorer(scenario_file.ruleset), scenario_file):  # type: ignore[union-attr]
+        assert isinstance(scenario_file, ScenarioFile)
+        for report in run_scenarios(library.scorer(scenario_file.ruleset), scenario_file):
             if report.passed:
                 passed += 1
                 continue
@@ -230,8 +245,13 @@ def test_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 
 @click.command("schema")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=SCHEMA_DIR, show_default="assessments/schemas",
-              help="Folder to write the JSON Schemas into.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=SCHEMA_DIR,
+    show_default="assessments/schemas",
+    help="Folder to write the JSON Schemas into.",
+)
 def schema_command(out: Path) -> None:
     """Write JSON Schemas for questionnaire, rule-set and scenario files (for editors)."""
     for path in write_schemas(out):
@@ -239,5 +259,3 @@ def schema_command(out: Path) -> None:
 
 
 ENGINE_COMMANDS = [validate_command, list_command, score_command, test_command, schema_command]
-
-

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from itertools import compress
 from collections.abc import Sequence
+from itertools import compress
 from typing import Any
 
 from assessments.answers import raise_problems, response_reader
@@ -75,7 +75,8 @@ class Scorer:
         # the built-in not-enough-information outcome gets a tally only when some rule weighs it
         weighed = {o for r in ruleset.rules for o in r.add}
         self._zero_tallies: dict[str, float] = dict.fromkeys(
-            [o for o in ruleset.outcome_ids() if o != NOT_ENOUGH_INFORMATION or o in weighed or o in self._outcome_ids], 0
+            [o for o in ruleset.outcome_ids() if o != NOT_ENOUGH_INFORMATION or o in weighed or o in self._outcome_ids],
+            0,
         )
         self._max_missing = ruleset.missing.max_missing
         self._decision = ruleset.decision
@@ -109,7 +110,7 @@ class Scorer:
         values, missing = self._values(answers)
         result = self._decide(values, missing)
         traces = []
-        for (predicate, *_), rule in zip(self._rules, self.ruleset.rules):
+        for (predicate, *_), rule in zip(self._rules, self.ruleset.rules, strict=False):
             holds = predicate(values)
             traces.append(RuleTrace(rule.id, holds, None if holds else why_not(rule.when, values, self._resolver)))
         return Explanation(result, tuple(traces), dict(values))
@@ -163,18 +164,19 @@ class Scorer:
         They depend only on which flag and advice rules fired, so they are built once per
         combination and kept (a handful of combinations in practice; the memo is capped).
         """
-        key = (outcome_id, *[i for i in fired_indexes if i in self._presenting])
+        indexes = [i for i in fired_indexes if i in self._presenting]
+        key = (outcome_id, *indexes)
         found = self._presented.get(key)
         if found is not None:
             return found
         outcome = self._outcomes[outcome_id]
-        flag_ids = list(dict.fromkeys(self._rule_flags[i] for i in key[1:] if self._rule_flags[i] is not None))
-        flags = [self._flags[f] for f in flag_ids]
+        flag_ids = [self._rule_flags[i] for i in indexes]
+        flags = [self._flags[f] for f in dict.fromkeys(f for f in flag_ids if f is not None)]
         ordered = tuple([f for f in flags if f.safety] + [f for f in flags if not f.safety])
         resources = _unique([r for f in ordered for r in f.resources] + list(outcome.resources))
         extra = [
             text
-            for i in key[1:]
+            for i in indexes
             for text, only in self._rule_advice[i]
             if (only is None or outcome_id in only) and text not in outcome.advice
         ]
@@ -206,7 +208,6 @@ class Scorer:
         if decision.ties == NOT_ENOUGH_INFORMATION:
             return NOT_ENOUGH_INFORMATION, "tie"
         return next(o for o in decision.ties if o in leaders), "tie"
-
 
 
 def _unique(resources: list[Resource]) -> tuple[Resource, ...]:

@@ -69,15 +69,22 @@ def _compare(node: Compare, values: dict[str, Any], resolver: Resolver) -> str |
         return f"{node.ref} is {'not ' if want else ''}answered"
     if not present:
         return f"{node.ref} is not answered"
-    ok = {
-        "equals": lambda: got == want,
-        "in": lambda: got in want,
-        "at_least": lambda: got >= want,
-        "at_most": lambda: got <= want,
-        "between": lambda: want[0] <= got <= want[1],
-        "contains": lambda: want in got,
-        "contains_any": lambda: any(w in got for w in want),
-    }[op]()
-    if ok:
+    if _holds(op, got, want):
         return None
     return f"{node.ref} is {_show(got)}, which {_WORDS[op].format(v=_show(want))}"
+
+
+def _holds(op: str, got: Any, want: Any) -> bool:
+    if op == "equals":
+        return bool(got == want)
+    if op == "in":
+        return got in want
+    if op == "at_least":
+        return bool(got >= want)
+    if op == "at_most":
+        return bool(got <= want)
+    if op == "between":
+        return bool(want[0] <= got <= want[1])
+    if op == "contains":
+        return want in got
+    return any(w in got for w in want)  # contains_any

@@ -87,8 +87,11 @@ class Library:
 def yaml_files(directory: Path) -> list[Path]:
     """Give the .yaml/.yml files under a folder, sorted, hidden ones skipped."""
     found = [
-        p for p in directory.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+        p
+        for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
     ]
     return sorted(found)
 
@@ -113,20 +116,20 @@ def load_library(
             continue
         entries += [(path, root, False) for path in yaml_files(root)]
     seen = {path.resolve(): index for index, (path, _, _) in enumerate(entries)}
-    for path in map(Path, files):
-        index = seen.get(path.resolve())
+    for named in map(Path, files):
+        index = seen.get(named.resolve())
         if index is not None:  # named explicitly and also inside a library folder: read it once
-            entries[index] = (path, entries[index][1], True)
+            entries[index] = (named, entries[index][1], True)
         else:
-            entries.append((path, None, True))
+            entries.append((named, None, True))
     library = Library()
     loaded: list[tuple[SourceFile, bool]] = []
-    for path, root, explicit in entries:
-        if root is None and not explicit and not path.exists():
+    for path, folder, explicit in entries:
+        if folder is None and not explicit and not path.exists():
             library.errors.append(FileError(path, [Problem("library folder does not exist; check the path")]))
             continue
         try:
-            loaded.append((load_source(path, root), explicit))
+            loaded.append((load_source(path, folder), explicit))
         except FileError as exc:
             library.errors.append(exc)
     _register(library, loaded, replace)
@@ -145,9 +148,18 @@ def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: 
         earlier = library.sources.get(key)
         if earlier is not None and not (replace and explicit):
             where = earlier.document.locate(("id",))[1]
-            library.errors.append(FileError(source.path, [source.problem(
-                ("id",), f"{kind} id '{model.id}' is already used by {earlier.path}:{where}; give this one another id"
-            )], root=source.root))
+            library.errors.append(
+                FileError(
+                    source.path,
+                    [
+                        source.problem(
+                            ("id",),
+                            f"{kind} id '{model.id}' is already used by {earlier.path}:{where}; give this one another id",
+                        )
+                    ],
+                    root=source.root,
+                )
+            )
             continue
         library.sources[key] = source
 
@@ -159,9 +171,9 @@ def _cross_check(library: Library) -> None:
             assert isinstance(source.model, Questionnaire)
             if _keep(library, source, check_questionnaire(source.model)):
                 questionnaires[item_id] = source.model
-    failed = frozenset(
-        e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire"
-    ) - set(questionnaires)
+    failed = frozenset(e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire") - set(
+        questionnaires
+    )
     rulesets: dict[str, RuleSet] = {}
     for (kind, item_id), source in list(library.sources.items()):
         if kind == "ruleset":
@@ -173,21 +185,37 @@ def _cross_check(library: Library) -> None:
         source = library.sources[("questionnaire", item_id)]
         wanted = questionnaire.default_ruleset
         ruleset = rulesets.get(wanted)
-        findings = []
+        findings: list[tuple[tuple[str | int, ...], str]] = []
         if ruleset is None and wanted in failed_rulesets:
-            findings.append((("default_ruleset",), f"default rule set '{wanted}' failed to load; fix the errors reported for it"))
+            findings.append(
+                (("default_ruleset",), f"default rule set '{wanted}' failed to load; fix the errors reported for it")
+            )
         elif ruleset is None:
             known = ", ".join(r for r, rs in rulesets.items() if item_id in rs.questionnaires) or "none"
-            findings.append((("default_ruleset",), f"default rule set '{wanted}' is not loaded; name a rule set that scores this questionnaire (loaded ones that do: {known})"))
+            findings.append(
+                (
+                    ("default_ruleset",),
+                    f"default rule set '{wanted}' is not loaded; name a rule set that scores this questionnaire (loaded ones that do: {known})",
+                )
+            )
         elif item_id not in ruleset.questionnaires:
-            findings.append((("default_ruleset",), f"default rule set '{wanted}' does not score '{item_id}'; name one that lists it under questionnaires"))
+            findings.append(
+                (
+                    ("default_ruleset",),
+                    f"default rule set '{wanted}' does not score '{item_id}'; name one that lists it under questionnaires",
+                )
+            )
         if not _keep(library, source, findings):
             del questionnaires[item_id]
     for ruleset_id, ruleset in list(rulesets.items()):
         if any(q not in questionnaires for q in ruleset.questionnaires):
             missing = [q for q in ruleset.questionnaires if q not in questionnaires]
             source = library.sources[("ruleset", ruleset_id)]
-            _keep(library, source, [(("questionnaires",), f"questionnaire {', '.join(missing)} failed to load; fix it first")])
+            _keep(
+                library,
+                source,
+                [(("questionnaires",), f"questionnaire {', '.join(missing)} failed to load; fix it first")],
+            )
             del rulesets[ruleset_id]
     library.questionnaires = questionnaires
     library.rulesets = rulesets

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,7 +21,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "ruleset": RuleSet,
     "scenarios": ScenarioFile,
 }
-Model = Union[Questionnaire, RuleSet, ScenarioFile]
+Model = Questionnaire | RuleSet | ScenarioFile
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,7 @@ def _message(error: Any) -> str:
         value = error.get("input")
         pattern = error.get("ctx", {}).get("pattern", "")
         if "a-z" in pattern:
-            return (
-                f"'{value}' is not a valid id or value: use lowercase letters, digits and hyphens,"
-                " e.g. 'red-flags'"
-            )
+            return f"'{value}' is not a valid id or value: use lowercase letters, digits and hyphens, e.g. 'red-flags'"
         if "https" in pattern:
             return f"'{value}' must be a web address starting with https://"
         return f"'{value}' must be a two-letter country code in capitals, such as GB, or any"
@@ -68,13 +65,17 @@ def _message(error: Any) -> str:
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         expected = ctx.get("expected_tags", "")
-        return f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}'; expected one of: {expected}"
+        return (
+            f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}'; expected one of: {expected}"
+        )
     if kind == "literal_error":
         return f"{error['msg'].replace('Input should be', 'should be')}, not '{error.get('input')}'"
     if kind == "too_short":
         ctx = error.get("ctx", {})
         wanted = ctx.get("min_length", 1)
-        return f"needs at least {wanted} item{'s' if wanted != 1 else ''}, found {ctx.get('actual_length', 0)}; add more"
+        return (
+            f"needs at least {wanted} item{'s' if wanted != 1 else ''}, found {ctx.get('actual_length', 0)}; add more"
+        )
     if kind in ("bool_type", "bool_parsing"):
         return f"should be true or false, not '{error.get('input')}'"
     if kind == "date_from_datetime_parsing" or kind.startswith("date"):
@@ -153,7 +154,11 @@ def load_source(path: Path, root: Path | None = None) -> SourceFile:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise FileError(path, [Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB) — split it")], root=root)
+            raise FileError(
+                path,
+                [Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB) — split it")],
+                root=root,
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise FileError(path, [Problem(f"cannot read the file: {exc.strerror or exc}")], root=root) from None

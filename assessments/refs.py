@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
+from assessments.models.base import suggest
 from assessments.models.questionnaire import Question, Questionnaire
 from assessments.models.ruleset import RuleSet, Score
-from assessments.models.base import suggest
-
 
 SCORES = ":scores"  # while scoring, named scores sit beside the answers under this key
 
@@ -44,7 +42,7 @@ class ScoreRef:
         return SCORES, self.score.id
 
 
-Target = Union[QuestionRef, ScoreRef]
+Target = QuestionRef | ScoreRef
 
 
 class Resolver:

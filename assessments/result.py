@@ -66,7 +66,9 @@ class Result(NamedTuple):
             "resources": [r.model_dump(mode="json", exclude_none=True) for r in self.resources],
             "missing": list(self.missing),
             "missing_treatment": self.missing_treatment,
-            "answers": {q: {k: list(v) if isinstance(v, tuple) else v for k, v in a.items()} for q, a in self.answers.items()},
+            "answers": {
+                q: {k: list(v) if isinstance(v, tuple) else v for k, v in a.items()} for q, a in self.answers.items()
+            },
             "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version, "hash": self.ruleset_hash},
             "questionnaires": {q: dict(v) for q, v in self.questionnaires.items()},
         }

@@ -23,7 +23,12 @@ def check_scenarios(
         return [(("ruleset",), f"rule set '{scenarios.ruleset}' failed to load; fix the errors reported for it first")]
     if ruleset is None:
         known = ", ".join(sorted(rulesets)) or "none loaded"
-        return [(("ruleset",), f"unknown rule set '{scenarios.ruleset}'{suggest(scenarios.ruleset, list(rulesets))}; loaded: {known}")]
+        return [
+            (
+                ("ruleset",),
+                f"unknown rule set '{scenarios.ruleset}'{suggest(scenarios.ruleset, list(rulesets))}; loaded: {known}",
+            )
+        ]
     reader = response_reader([questionnaires[q] for q in ruleset.questionnaires])
     outcomes = ruleset.outcome_ids()
     flags = [f.id for f in ruleset.flags]
@@ -42,16 +47,32 @@ def check_scenarios(
             findings.append((keys, message))
         expect = case.expect
         if expect.outcome not in outcomes:
-            findings.append(((*at, "expect", "outcome"), f"unknown outcome '{expect.outcome}'{suggest(expect.outcome, outcomes)}; expected one of: {', '.join(outcomes)}"))
-        for key, wanted, known, what in (
+            findings.append(
+                (
+                    (*at, "expect", "outcome"),
+                    f"unknown outcome '{expect.outcome}'{suggest(expect.outcome, outcomes)}; expected one of: {', '.join(outcomes)}",
+                )
+            )
+        named: list[tuple[str, tuple[str, ...], list[str], str]] = [
             ("flags", expect.flags or (), flags, "flag"),
             ("fired", expect.fired, rules, "rule"),
             ("not_fired", expect.not_fired, rules, "rule"),
-        ):
+        ]
+        for key, wanted, declared, what in named:
             for item_index, item in enumerate(wanted):
-                if item not in known:
-                    findings.append(((*at, "expect", key, item_index), f"unknown {what} '{item}'{suggest(item, known)}; known: {', '.join(known) or 'none'}"))
+                if item not in declared:
+                    findings.append(
+                        (
+                            (*at, "expect", key, item_index),
+                            f"unknown {what} '{item}'{suggest(item, declared)}; known: {', '.join(declared) or 'none'}",
+                        )
+                    )
         for score_id in expect.scores:
             if score_id not in scores:
-                findings.append(((*at, "expect", "scores", score_id), f"unknown score '{score_id}'{suggest(score_id, scores)}; known: {', '.join(scores) or 'none'}"))
+                findings.append(
+                    (
+                        (*at, "expect", "scores", score_id),
+                        f"unknown score '{score_id}'{suggest(score_id, scores)}; known: {', '.join(scores) or 'none'}",
+                    )
+                )
     return findings

@@ -60,7 +60,9 @@ def _swap_placeholder(node: Any) -> Any:
 
 def schema_texts() -> dict[str, str]:
     """Give file name -> schema text, exactly as committed under assessments/schemas/."""
-    return {name: json.dumps(json_schema(model), indent=2, sort_keys=True) + "\n" for name, model in SCHEMA_FILES.items()}
+    return {
+        name: json.dumps(json_schema(model), indent=2, sort_keys=True) + "\n" for name, model in SCHEMA_FILES.items()
+    }
 
 
 def write_schemas(out: Path) -> list[Path]:

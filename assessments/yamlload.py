@@ -63,9 +63,9 @@ class _PythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser
 # same events, and everything after the events (checks, positions, types) is ours.
 _Parser: Any = _PythonParser
 if getattr(yaml, "__with_libyaml__", False):
-    from yaml.cyaml import CParser
+    from yaml import cyaml
 
-    _Parser = CParser
+    _Parser = cyaml.CParser  # type: ignore[attr-defined]
 
 
 class _Refused(Exception):
@@ -189,7 +189,7 @@ class _Builder:
             key = key_event.value
             if key == "<<" and key_event.implicit[0]:
                 raise _Refused(key_event.start_mark, "merge keys ('<<') are not allowed; write the keys out in full")
-            line = key_event.start_mark.line + 1
+            line = _mark(key_event.start_mark)[0]
             if key in first_lines:
                 raise _Refused(
                     key_event.start_mark,

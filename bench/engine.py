@@ -24,9 +24,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assessments import load_library  # noqa: E402
-from bench.handwritten import decide  # noqa: E402
-from bench.responses import random_answers  # noqa: E402
+from assessments import load_library
+from bench.handwritten import decide
+from bench.responses import random_answers
 
 RULESET = "should-i-try"
 

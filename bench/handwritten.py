@@ -20,19 +20,53 @@ TONE = {"harsher": 0, "same": 1, "softer": 3}
 MEETING = {"declined": 0, "not-asked": 0, "open": 2}
 
 RED_FLAGS_ALWAYS = (
-    "asked-no-contact", "blocked", "court-order", "physical-harm", "threats", "self-harm-pressure",
-    "monitoring", "turning-up", "quizzing-friends", "afraid", "accountability", "respected-limits",
-    "dishonesty", "addiction", "effort", "moving-on-reaction",
+    "asked-no-contact",
+    "blocked",
+    "court-order",
+    "physical-harm",
+    "threats",
+    "self-harm-pressure",
+    "monitoring",
+    "turning-up",
+    "quizzing-friends",
+    "afraid",
+    "accountability",
+    "respected-limits",
+    "dishonesty",
+    "addiction",
+    "effort",
+    "moving-on-reaction",
 )
 MOTIVATION_ALWAYS = (
-    "who-they-are", "good-together", "fear-of-alone", "pride", "jealousy", "validation", "own-part",
-    "working-on-it", "who-ended-it", "weeks-since", "no-contact-weeks", "what-ended-it",
-    "coping-day-to-day", "hopeless", "self-harm-thoughts", "someone-to-talk-to",
+    "who-they-are",
+    "good-together",
+    "fear-of-alone",
+    "pride",
+    "jealousy",
+    "validation",
+    "own-part",
+    "working-on-it",
+    "who-ended-it",
+    "weeks-since",
+    "no-contact-weeks",
+    "what-ended-it",
+    "coping-day-to-day",
+    "hopeless",
+    "self-harm-thoughts",
+    "someone-to-talk-to",
 )
 SIGNS_ALWAYS = ("new-relationship", "any-contact", "curious-about-you", "open-to-meeting", "own-part", "concerning")
 SIGNS_IF_CONTACT = ("they-start-contact", "shared-memories", "tone")
 PRESSURE = {"sudden-declarations", "guilt", "undermined"}
-DANGER_QUESTIONS = ("physical-harm", "threats", "self-harm-pressure", "monitoring", "turning-up", "quizzing-friends", "afraid")
+DANGER_QUESTIONS = (
+    "physical-harm",
+    "threats",
+    "self-harm-pressure",
+    "monitoring",
+    "turning-up",
+    "quizzing-friends",
+    "afraid",
+)
 CONCERNING = {"tracking", "turned-up", "quizzed-friends"}
 
 

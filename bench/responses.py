@@ -41,7 +41,7 @@ def random_answers(
         reader = answer_reader(questionnaire)
         given: dict[str, Any] = {}
         seen = {questionnaire.id: given}
-        for slot, question in zip(reader.slots, questionnaire.questions()):
+        for slot, question in zip(reader.slots, questionnaire.questions(), strict=False):
             if slot.show_when is not None and not slot.show_when(seen):
                 continue
             if rng.random() < skip:

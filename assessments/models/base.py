@@ -69,7 +69,7 @@ def version_text(value: Any) -> Any:
     if isinstance(value, float):
         raise PydanticCustomError(
             "version_float",
-            "version {value} is read as a number (1.10 would become 1.1); put it in quotes, e.g. version: \"{value}\"",
+            'version {value} is read as a number (1.10 would become 1.1); put it in quotes, e.g. version: "{value}"',
             {"value": value},
         )
     return value

@@ -15,7 +15,7 @@ the question exists and the value is one it offers is checked against the questi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -57,7 +57,7 @@ class Compare:
     value: Any
 
 
-ConditionNode = Union[All, AnyOf, Not, Compare]
+ConditionNode = All | AnyOf | Not | Compare
 
 
 def _fail(at: tuple[str | int, ...], message: str, **ctx: Any) -> PydanticCustomError:
@@ -82,22 +82,24 @@ def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
             shape="{OPERATOR: VALUE}",
             ops=ops,
         )
-    (op, value), = spec.items()
+    ((op, value),) = spec.items()
     here = (*at, op)
     if op not in OPERATORS:
-        raise _fail(here, "unknown operator '{op}'{hint}; expected one of: {ops}", op=op,
-                    hint=suggest(str(op), list(OPERATORS)), ops=ops)
+        raise _fail(
+            here,
+            "unknown operator '{op}'{hint}; expected one of: {ops}",
+            op=op,
+            hint=suggest(str(op), list(OPERATORS)),
+            ops=ops,
+        )
     if op in ("equals", "contains") and not _scalar(value):
         raise _fail(here, "'{op}' takes one value, e.g. {op}: sometimes", op=op)
-    if op in ("in", "contains_any") and not (
-        isinstance(value, list) and value and all(_scalar(v) for v in value)
-    ):
+    if op in ("in", "contains_any") and not (isinstance(value, list) and value and all(_scalar(v) for v in value)):
         raise _fail(here, "'{op}' takes a list of values, e.g. {op}: [rarely, never]", op=op)
     if op in ("at_least", "at_most") and not _number(value):
         raise _fail(here, "'{op}' takes a number, e.g. {op}: 2", op=op)
     if op == "between" and not (
-        isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value)
-        and value[0] <= value[1]
+        isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value) and value[0] <= value[1]
     ):
         raise _fail(here, "'between' takes [low, high] with low <= high, e.g. between: [2, 6]")
     if op == "answered" and not isinstance(value, bool):
@@ -118,7 +120,7 @@ def parse_condition(data: Any, at: tuple[str | int, ...] = ()) -> ConditionNode:
             " — one key per condition; put several inside 'all'",
             shape="{OPERATOR: VALUE}",
         )
-    (key, value), = data.items()
+    ((key, value),) = data.items()
     key = str(key)
     if key in ("all", "any"):
         if not isinstance(value, list) or not value:
@@ -163,24 +165,45 @@ _COMPARISON_SCHEMA = {
             "in": {"type": "array", "items": _SCALAR_SCHEMA, "minItems": 1, "description": OPERATORS["in"]},
             "at_least": {**_NUMBER_SCHEMA, "description": OPERATORS["at_least"]},
             "at_most": {**_NUMBER_SCHEMA, "description": OPERATORS["at_most"]},
-            "between": {"type": "array", "items": _NUMBER_SCHEMA, "minItems": 2, "maxItems": 2,
-                        "description": OPERATORS["between"]},
+            "between": {
+                "type": "array",
+                "items": _NUMBER_SCHEMA,
+                "minItems": 2,
+                "maxItems": 2,
+                "description": OPERATORS["between"],
+            },
             "answered": {"type": "boolean", "description": OPERATORS["answered"]},
             "contains": {"type": "string", "description": OPERATORS["contains"]},
-            "contains_any": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                             "description": OPERATORS["contains_any"]},
+            "contains_any": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "description": OPERATORS["contains_any"],
+            },
         },
     },
 }
 CONDITION_SCHEMA: dict[str, Any] = {
     "description": "all / any / not over comparisons QUESTION: {OPERATOR: VALUE}",
     "anyOf": [
-        {"type": "object", "properties": {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}}},
-         "required": ["all"], "additionalProperties": False},
-        {"type": "object", "properties": {"any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}}},
-         "required": ["any"], "additionalProperties": False},
-        {"type": "object", "properties": {"not": {"$ref": "#/$defs/Condition"}},
-         "required": ["not"], "additionalProperties": False},
+        {
+            "type": "object",
+            "properties": {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}}},
+            "required": ["all"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}}},
+            "required": ["any"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"not": {"$ref": "#/$defs/Condition"}},
+            "required": ["not"],
+            "additionalProperties": False,
+        },
         _COMPARISON_SCHEMA,
     ],
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from assessments.models.base import Id, OptionValue, StrictModel, Text, suggest, version_text
 from assessments.models.conditions import Condition
 
-Number = Union[int, float]
+Number = int | float
 
 
 class Option(StrictModel):
@@ -58,9 +58,7 @@ class Scale(_Question):
     """Pick one labelled point on an ordered scale; every option has points."""
 
     kind: Literal["scale"]
-    options: Options = Field(
-        description="The points of the scale in order, each with points, or an option_lists name."
-    )
+    options: Options = Field(description="The points of the scale in order, each with points, or an option_lists name.")
 
 
 class YesNoPoints(StrictModel):
@@ -101,10 +99,9 @@ class ShortText(_Question):
 
 
 Question = Annotated[
-    Union[SingleChoice, MultipleChoice, Scale, YesNo, NumberQuestion, ShortText],
+    SingleChoice | MultipleChoice | Scale | YesNo | NumberQuestion | ShortText,
     Field(discriminator="kind"),
 ]
-ChoiceQuestion = Union[SingleChoice, MultipleChoice, Scale]
 QUESTION_KINDS = ("single-choice", "multiple-choice", "scale", "yes-no", "number", "text")
 
 
@@ -133,7 +130,7 @@ class Questionnaire(StrictModel):
 
     kind: Literal["questionnaire"]
     id: Id
-    version: Annotated[str, BeforeValidator(version_text)] = Field(description="Text such as \"1.0\".")
+    version: Annotated[str, BeforeValidator(version_text)] = Field(description='Text such as "1.0".')
     title: Text
     summary: Text = Field(description="One or two sentences shown on the home page.")
     minutes: int = Field(ge=1, le=120, description="About how many minutes it takes.")
@@ -163,8 +160,11 @@ class Questionnaire(StrictModel):
                                 "unknown_list",
                                 "no option list named '{name}'{hint}; define it under option_lists or write"
                                 " the options here",
-                                {"name": name, "hint": suggest(name, list(lists)),
-                                 "at": ("sections", s_index, "questions", q_index, "options")},
+                                {
+                                    "name": name,
+                                    "hint": suggest(name, list(lists)),
+                                    "at": ("sections", s_index, "questions", q_index, "options"),
+                                },
                             )
                         question = {**question, "options": lists[name]}
                     questions.append(question)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from assessments.models.base import Id, StrictModel, Text, version_text
 from assessments.models.conditions import Condition
 
-Number = Union[int, float]
+Number = int | float
 NOT_ENOUGH_INFORMATION = "not-enough-information"
 
 
@@ -67,7 +67,7 @@ def _item_tag(value: Any) -> str:
 
 
 Item = Annotated[
-    Union[Annotated[QuestionItem, Tag("question")], Annotated[ScoreItem, Tag("score")]],
+    Annotated[QuestionItem, Tag("question")] | Annotated[ScoreItem, Tag("score")],
     Discriminator(_item_tag),
 ]
 SCORE_METHODS = ("sum", "mean", "count", "max")
@@ -120,10 +120,8 @@ class Rule(StrictModel):
     because: Text = Field(description="Shown to the person as a reason for the result.")
     add: dict[Id, Number] = Field(default_factory=dict, description="Weight added to each named outcome.")
     flag: Id | None = Field(None, description="A declared flag to raise.")
-    advice: tuple[
-        Annotated[Advice, BeforeValidator(_advice_item), WithJsonSchema({"x-rekindle": "advice"})], ...
-    ] = Field(
-        (), description="Advice items to add; text, or {text, outcomes}."
+    advice: tuple[Annotated[Advice, BeforeValidator(_advice_item), WithJsonSchema({"x-rekindle": "advice"})], ...] = (
+        Field((), description="Advice items to add; text, or {text, outcomes}.")
     )
     force: Id | None = Field(None, description="Force this outcome, whatever the decision says.")
     priority: int = Field(0, description="Among forcing rules that fire, the highest priority wins.")
@@ -131,9 +129,7 @@ class Rule(StrictModel):
     @model_validator(mode="after")
     def _has_effect(self) -> Rule:
         if not (self.add or self.flag or self.advice or self.force):
-            raise PydanticCustomError(
-                "no_effect", "this rule does nothing; give it add, flag, advice or force", {}
-            )
+            raise PydanticCustomError("no_effect", "this rule does nothing; give it add, flag, advice or force", {})
         return self
 
 
@@ -185,12 +181,10 @@ class HighestDecision(StrictModel):
     ties: tuple[Id, ...] | Literal["not-enough-information"] = Field(
         description="Order of preference among tied outcomes (list them all), or not-enough-information."
     )
-    if_no_weight: Id = Field(
-        NOT_ENOUGH_INFORMATION, description="Outcome when no rule added weight to any outcome."
-    )
+    if_no_weight: Id = Field(NOT_ENOUGH_INFORMATION, description="Outcome when no rule added weight to any outcome.")
 
 
-Decision = Annotated[Union[BandsDecision, HighestDecision], Field(discriminator="method")]
+Decision = Annotated[BandsDecision | HighestDecision, Field(discriminator="method")]
 
 
 class MissingPolicy(StrictModel):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import Field
 
 from assessments.models.base import Id, StrictModel, Text
 
-Number = Union[int, float]
+Number = int | float
 
 
 class Expectation(StrictModel):

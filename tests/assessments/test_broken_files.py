@@ -11,45 +11,151 @@ from assessments import load_library
 BROKEN = Path(__file__).parent / "broken"
 
 CASES = [
-    ('alias.yaml', "alias.yaml:9:12: alias '*slow' is not allowed; write the value out in full (for shared option lists use option_lists)"),
-    ('anchor.yaml', "anchor.yaml:9:12: anchor '&slow' is not allowed; remove it and write values out in full"),
-    ('bad-id.yaml', "bad-id.yaml:2:1: id: 'Broken Example' is not a valid id or value: use lowercase letters, digits and hyphens, e.g. 'red-flags'"),
-    ('band-gap.yaml', 'band-gap.yaml:36:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4'),
-    ('band-overlap.yaml', 'band-overlap.yaml:36:8: decision.bands[1].min: bands overlap: min 3 is inside the band 0..3 (item 1); start this band at 4'),
-    ('band-short.yaml', "band-short.yaml:36:7: decision.bands[1]: score 'total' can be as high as 8 but the highest band stops before it; end it at max: 8"),
-    ('date.yaml', "date.yaml:19:35: flags[0].resources[0].last_verified: '28/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01"),
-    ('duplicate-key.yaml', "duplicate-key.yaml:28:5: duplicate key 'because' (first on line 27, again on line 28); keep one of them"),
-    ('duplicate-question.yaml', "duplicate-question.yaml:15:9: sections[0].questions[1].id: question id 'first' is used twice; give each question its own id"),
-    ('empty.yaml', "empty.yaml:1: file is empty; it should start with a line such as 'kind: ruleset'"),
-    ('kind-not-first.yaml', "kind-not-first.yaml:2:1: kind: 'kind' must be the first key of the file; move this line to the top"),
-    ('missing-default-ruleset.yaml', "missing-default-ruleset.yaml:7:1: default_ruleset: default rule set 'broken-rules' is not loaded; name a rule set that scores this questionnaire (loaded ones that do: none)"),
-    ('missing-key.yaml', "missing-key.yaml:1:1: missing key 'title'; add it"),
-    ('no-kind.yaml', "no-kind.yaml:1:1: missing 'kind' on the first line; start the file with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios'"),
-    ('not-utf8.yaml', 'not-utf8.yaml:3: file is not UTF-8 text (byte 43); save it as UTF-8'),
-    ('number-vs-choice.yaml', "number-vs-choice.yaml:26:24: rules[0].when.accountability.at_least: 'at_least' compares numbers, but 'accountability' is a scale question; use one of: equals, in, answered"),
-    ('qualified-name-single.yaml', "qualified-name-single.yaml:26:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone"),
-    ('scale-without-points.yaml', "scale-without-points.yaml:20:13: sections[0].questions[1].options[1]: scale option 'b' needs points, e.g. points: 1"),
-    ('scenario-bad-answer.yaml', "scenario-bad-answer.yaml:8:9: cases[0].answers.red-flags.accountability: unknown option 'sometims' (did you mean 'sometimes'?); expected one of: never, rarely, sometimes, often, always"),
-    ('scenario-unknown-outcome.yaml', "scenario-unknown-outcome.yaml:8:7: cases[0].expect.outcome: unknown outcome 'be-safe'; expected one of: safety-first, letting-go, some-concerns, few-concerns, not-enough-information"),
-    ('score-cycle.yaml', 'score-cycle.yaml:19:5: scores[0].id: scores depend on each other in a cycle: total -> extra -> total; one of them must not use the other'),
-    ('show-when-later.yaml', "show-when-later.yaml:16:11: sections[0].questions[0].show_when.second: unknown question or score 'second'; show_when may only use questions asked before this one"),
-    ('tabs.yaml', 'tabs.yaml:27:1: a tab character is used for indentation; YAML needs spaces — replace the tab with spaces'),
-    ('ties-incomplete.yaml', 'ties-incomplete.yaml:33:3: decision.ties: ties must list every outcome in order of preference; add: let-go'),
-    ('two-keys-condition.yaml', "two-keys-condition.yaml:25:5: rules[0].when: a condition is one of: 'all: [...]', 'any: [...]', 'not: CONDITION' or 'QUESTION: {OPERATOR: VALUE}' — one key per condition; put several inside 'all'"),
-    ('unknown-decision.yaml', "unknown-decision.yaml:32:3: decision.method: unknown method 'band'; expected one of: 'bands', 'highest'"),
-    ('unknown-flag.yaml', "unknown-flag.yaml:28:5: rules[0].flag: unknown flag 'dangers' (did you mean 'danger'?); declare it under flags (declared: danger)"),
-    ('unknown-key.yaml', "unknown-key.yaml:27:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority"),
-    ('unknown-kind.yaml', "unknown-kind.yaml:1:7: kind: unknown kind 'rulesets' (did you mean 'ruleset'?); expected one of: questionnaire, ruleset, scenarios"),
-    ('unknown-operator.yaml', "unknown-operator.yaml:26:17: rules[0].when.threats.is: unknown operator 'is'; expected one of: equals, in, at_least, at_most, between, answered, contains, contains_any"),
-    ('unknown-option-list.yaml', "unknown-option-list.yaml:18:9: sections[0].questions[1].options: no option list named 'frequency'; define it under option_lists or write the options here"),
-    ('unknown-option.yaml', "unknown-option.yaml:26:24: rules[0].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always"),
-    ('unknown-outcome.yaml', "unknown-outcome.yaml:29:5: rules[0].force: unknown outcome 'letgo' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information"),
-    ('unknown-question-kind.yaml', "unknown-question-kind.yaml:16:9: sections[0].questions[1].kind: unknown question kind 'single' (did you mean 'single-choice'?); expected one of: single-choice, multiple-choice, scale, yes-no, number, text"),
-    ('unknown-question.yaml', "unknown-question.yaml:26:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: asked-no-contact, blocked, court-order, physical-harm, threats, self-harm-pressure, monitoring, turning-up, quizzing-friends, afraid, accountability, respected-limits, ..."),
-    ('version-float.yaml', 'version-float.yaml:3:1: version: version 1.1 is read as a number (1.10 would become 1.1); put it in quotes, e.g. version: "1.1"'),
-    ('wrong-questionnaire.yaml', "wrong-questionnaire.yaml:6:18: questionnaires[0]: unknown questionnaire 'red-flag' (did you mean 'red-flags'?); known: motivation-check, red-flags, signs-they-want-you-back"),
-    ('wrong-type.yaml', "wrong-type.yaml:1:1: the file should be a mapping that starts with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios'; found a list"),
-    ('yes-no-points-missing.yaml', "yes-no-points-missing.yaml:22:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score"),]
+    (
+        "alias.yaml",
+        "alias.yaml:9:12: alias '*slow' is not allowed; write the value out in full (for shared option lists use option_lists)",
+    ),
+    ("anchor.yaml", "anchor.yaml:9:12: anchor '&slow' is not allowed; remove it and write values out in full"),
+    (
+        "bad-id.yaml",
+        "bad-id.yaml:2:1: id: 'Broken Example' is not a valid id or value: use lowercase letters, digits and hyphens, e.g. 'red-flags'",
+    ),
+    (
+        "band-gap.yaml",
+        "band-gap.yaml:36:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
+    ),
+    (
+        "band-overlap.yaml",
+        "band-overlap.yaml:36:8: decision.bands[1].min: bands overlap: min 3 is inside the band 0..3 (item 1); start this band at 4",
+    ),
+    (
+        "band-short.yaml",
+        "band-short.yaml:36:7: decision.bands[1]: score 'total' can be as high as 8 but the highest band stops before it; end it at max: 8",
+    ),
+    (
+        "date.yaml",
+        "date.yaml:19:35: flags[0].resources[0].last_verified: '28/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01",
+    ),
+    (
+        "duplicate-key.yaml",
+        "duplicate-key.yaml:28:5: duplicate key 'because' (first on line 27, again on line 28); keep one of them",
+    ),
+    (
+        "duplicate-question.yaml",
+        "duplicate-question.yaml:15:9: sections[0].questions[1].id: question id 'first' is used twice; give each question its own id",
+    ),
+    ("empty.yaml", "empty.yaml:1: file is empty; it should start with a line such as 'kind: ruleset'"),
+    (
+        "kind-not-first.yaml",
+        "kind-not-first.yaml:2:1: kind: 'kind' must be the first key of the file; move this line to the top",
+    ),
+    (
+        "missing-default-ruleset.yaml",
+        "missing-default-ruleset.yaml:7:1: default_ruleset: default rule set 'broken-rules' is not loaded; name a rule set that scores this questionnaire (loaded ones that do: none)",
+    ),
+    ("missing-key.yaml", "missing-key.yaml:1:1: missing key 'title'; add it"),
+    (
+        "no-kind.yaml",
+        "no-kind.yaml:1:1: missing 'kind' on the first line; start the file with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios'",
+    ),
+    ("not-utf8.yaml", "not-utf8.yaml:3: file is not UTF-8 text (byte 43); save it as UTF-8"),
+    (
+        "number-vs-choice.yaml",
+        "number-vs-choice.yaml:26:24: rules[0].when.accountability.at_least: 'at_least' compares numbers, but 'accountability' is a scale question; use one of: equals, in, answered",
+    ),
+    (
+        "qualified-name-single.yaml",
+        "qualified-name-single.yaml:26:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone",
+    ),
+    (
+        "scale-without-points.yaml",
+        "scale-without-points.yaml:20:13: sections[0].questions[1].options[1]: scale option 'b' needs points, e.g. points: 1",
+    ),
+    (
+        "scenario-bad-answer.yaml",
+        "scenario-bad-answer.yaml:8:9: cases[0].answers.red-flags.accountability: unknown option 'sometims' (did you mean 'sometimes'?); expected one of: never, rarely, sometimes, often, always",
+    ),
+    (
+        "scenario-unknown-outcome.yaml",
+        "scenario-unknown-outcome.yaml:8:7: cases[0].expect.outcome: unknown outcome 'be-safe'; expected one of: safety-first, letting-go, some-concerns, few-concerns, not-enough-information",
+    ),
+    (
+        "score-cycle.yaml",
+        "score-cycle.yaml:19:5: scores[0].id: scores depend on each other in a cycle: total -> extra -> total; one of them must not use the other",
+    ),
+    (
+        "show-when-later.yaml",
+        "show-when-later.yaml:16:11: sections[0].questions[0].show_when.second: unknown question or score 'second'; show_when may only use questions asked before this one",
+    ),
+    (
+        "tabs.yaml",
+        "tabs.yaml:27:1: a tab character is used for indentation; YAML needs spaces — replace the tab with spaces",
+    ),
+    (
+        "ties-incomplete.yaml",
+        "ties-incomplete.yaml:33:3: decision.ties: ties must list every outcome in order of preference; add: let-go",
+    ),
+    (
+        "two-keys-condition.yaml",
+        "two-keys-condition.yaml:25:5: rules[0].when: a condition is one of: 'all: [...]', 'any: [...]', 'not: CONDITION' or 'QUESTION: {OPERATOR: VALUE}' — one key per condition; put several inside 'all'",
+    ),
+    (
+        "unknown-decision.yaml",
+        "unknown-decision.yaml:32:3: decision.method: unknown method 'band'; expected one of: 'bands', 'highest'",
+    ),
+    (
+        "unknown-flag.yaml",
+        "unknown-flag.yaml:28:5: rules[0].flag: unknown flag 'dangers' (did you mean 'danger'?); declare it under flags (declared: danger)",
+    ),
+    (
+        "unknown-key.yaml",
+        "unknown-key.yaml:27:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
+    ),
+    (
+        "unknown-kind.yaml",
+        "unknown-kind.yaml:1:7: kind: unknown kind 'rulesets' (did you mean 'ruleset'?); expected one of: questionnaire, ruleset, scenarios",
+    ),
+    (
+        "unknown-operator.yaml",
+        "unknown-operator.yaml:26:17: rules[0].when.threats.is: unknown operator 'is'; expected one of: equals, in, at_least, at_most, between, answered, contains, contains_any",
+    ),
+    (
+        "unknown-option-list.yaml",
+        "unknown-option-list.yaml:18:9: sections[0].questions[1].options: no option list named 'frequency'; define it under option_lists or write the options here",
+    ),
+    (
+        "unknown-option.yaml",
+        "unknown-option.yaml:26:24: rules[0].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
+    ),
+    (
+        "unknown-outcome.yaml",
+        "unknown-outcome.yaml:29:5: rules[0].force: unknown outcome 'letgo' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information",
+    ),
+    (
+        "unknown-question-kind.yaml",
+        "unknown-question-kind.yaml:16:9: sections[0].questions[1].kind: unknown question kind 'single' (did you mean 'single-choice'?); expected one of: single-choice, multiple-choice, scale, yes-no, number, text",
+    ),
+    (
+        "unknown-question.yaml",
+        "unknown-question.yaml:26:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: asked-no-contact, blocked, court-order, physical-harm, threats, self-harm-pressure, monitoring, turning-up, quizzing-friends, afraid, accountability, respected-limits, ...",
+    ),
+    (
+        "version-float.yaml",
+        'version-float.yaml:3:1: version: version 1.1 is read as a number (1.10 would become 1.1); put it in quotes, e.g. version: "1.1"',
+    ),
+    (
+        "wrong-questionnaire.yaml",
+        "wrong-questionnaire.yaml:6:18: questionnaires[0]: unknown questionnaire 'red-flag' (did you mean 'red-flags'?); known: motivation-check, red-flags, signs-they-want-you-back",
+    ),
+    (
+        "wrong-type.yaml",
+        "wrong-type.yaml:1:1: the file should be a mapping that starts with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios'; found a list",
+    ),
+    (
+        "yes-no-points-missing.yaml",
+        "yes-no-points-missing.yaml:22:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score",
+    ),
+]
 
 
 @pytest.mark.parametrize(("name", "expected"), CASES, ids=[c[0] for c in CASES])

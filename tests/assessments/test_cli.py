@@ -42,7 +42,10 @@ def test_validate_a_copy_with_a_misspelt_option(tmp_path: Path) -> None:
 def test_list_shows_versions() -> None:
     result = run("list")
     assert result.exit_code == 0
-    assert "should-i-try                 v1.0    Should I try? (scores red-flags, motivation-check, signs-they-want-you-back)" in result.output
+    assert (
+        "should-i-try                 v1.0    Should I try? (scores red-flags, motivation-check, signs-they-want-you-back)"
+        in result.output
+    )
     assert "red-flags                    v1.0    Red flags check (about 5 min; scored by red-flags)" in result.output
 
 
@@ -56,11 +59,17 @@ def test_score_explains_the_outcome() -> None:
 
 
 def test_score_json_by_path_and_with_explain() -> None:
-    result = run("score", str(BUNDLED / "rules" / "should-i-try.yaml"), "--answers", str(EXAMPLE), "--json", "--explain")
+    result = run(
+        "score", str(BUNDLED / "rules" / "should-i-try.yaml"), "--answers", str(EXAMPLE), "--json", "--explain"
+    )
     data = json.loads(result.output)
     assert data["outcome"] == "work-on-yourself"
     assert data["tallies"] == {"safety-first": 0, "letting-go": 1, "work-on-yourself": 4, "pursue-with-patience": 3}
-    assert {"id": "early-days", "fired": False, "why_not": "motivation-check.weeks-since is 6, which is above 3"} in data["rules"]
+    assert {
+        "id": "early-days",
+        "fired": False,
+        "why_not": "motivation-check.weeks-since is 6, which is above 3",
+    } in data["rules"]
 
 
 def test_score_reports_every_bad_answer(tmp_path: Path) -> None:
@@ -78,7 +87,10 @@ def test_score_reports_every_bad_answer(tmp_path: Path) -> None:
 def test_score_unknown_rule_set_is_a_usage_error() -> None:
     result = run("score", "nope", "--answers", str(EXAMPLE))
     assert result.exit_code == 2
-    assert "no rule set with id 'nope'; known: motivation-check, red-flags, should-i-try, signs-they-want-you-back" in result.output
+    assert (
+        "no rule set with id 'nope'; known: motivation-check, red-flags, should-i-try, signs-they-want-you-back"
+        in result.output
+    )
 
 
 def test_test_runs_every_scenario() -> None:
@@ -113,5 +125,7 @@ def test_schema_writes_the_three_schemas(tmp_path: Path) -> None:
     result = run("schema", "--out", str(tmp_path))
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "questionnaire.schema.json", "ruleset.schema.json", "scenarios.schema.json"
+        "questionnaire.schema.json",
+        "ruleset.schema.json",
+        "scenarios.schema.json",
     ]

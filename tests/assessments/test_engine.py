@@ -23,13 +23,22 @@ def score(library: Library, answers: dict[str, Any], ruleset: str = "quiz-rules"
 
 
 def bands_library(build: Build, score_body: str, bands: str, missing: str = "") -> Library:
-    library = build({"r.yaml": rules(OUTCOMES + score_body + f"""
+    library = build(
+        {
+            "r.yaml": rules(
+                OUTCOMES
+                + score_body
+                + f"""
 decision:
   method: bands
   score: s
   bands:
 {bands}
-""" + missing)})
+"""
+                + missing
+            )
+        }
+    )
     assert not library.errors, [str(e) for e in library.errors]
     return library
 
@@ -154,7 +163,9 @@ def test_hidden_and_text_questions_are_never_missing(build: Build) -> None:
     assert result.missing == ("quiz.e",)
 
 
-HIGHEST = OUTCOMES + """
+HIGHEST = (
+    OUTCOMES
+    + """
 rules:
   - {id: r-low, when: {a: {equals: never}}, because: Low because a is never., add: {low: 2}}
   - {id: r-mid, when: {b: {in: [sometimes, often]}}, because: Mid because of b., add: {mid: 2}}
@@ -165,6 +176,7 @@ decision:
   method: highest
   ties: [mid, low, high]
 """
+)
 
 
 def test_highest_tally_wins_and_fired_rules_carry_their_contribution(build: Build) -> None:
@@ -200,7 +212,8 @@ def test_band_variants_change_the_cut_offs_for_some_answers(build: Build) -> Non
     library = bands_library(
         build,
         SUM_ALL,
-        BANDS_0_23 + """
+        BANDS_0_23
+        + """
   variants:
     - when: {c: {equals: yes}}
       bands:
@@ -213,7 +226,9 @@ def test_band_variants_change_the_cut_offs_for_some_answers(build: Build) -> Non
     assert score(library, answers).outcome.id == "high"
 
 
-FLAGS_AND_ADVICE = OUTCOMES + """
+FLAGS_AND_ADVICE = (
+    OUTCOMES
+    + """
 flags:
   - id: plain
     title: Plain flag
@@ -240,6 +255,7 @@ decision:
   method: highest
   ties: [low, mid, high]
 """
+)
 
 
 def test_safety_flags_lead_and_resources_and_advice_are_not_repeated(build: Build) -> None:
@@ -261,7 +277,10 @@ def test_advice_can_be_limited_to_outcomes(build: Build) -> None:
     ("answers", "problems"),
     [
         ({"zz": "often"}, ["quiz.zz: unknown question"]),
-        ({"a": "oftn"}, ["quiz.a: unknown option 'oftn' (did you mean 'often'?); expected one of: never, sometimes, often"]),
+        (
+            {"a": "oftn"},
+            ["quiz.a: unknown option 'oftn' (did you mean 'often'?); expected one of: never, sometimes, often"],
+        ),
         ({"a": ["often"]}, ["quiz.a: takes one answer, not a list; choose one of: never, sometimes, often"]),
         ({"c": True}, ["quiz.c: 'true' is not an option; write one of: yes, no"]),
         ({"n": 11}, ["quiz.n: 11 is out of range; give a number from 0 to 10"]),
@@ -270,16 +289,26 @@ def test_advice_can_be_limited_to_outcomes(build: Build) -> None:
         ({"d": ["x", "none"]}, ["quiz.d: 'none' cannot be combined with other options"]),
         ({"d": ["x", "x"]}, ["quiz.d: lists an option twice"]),
         ({"d": "x"}, ["quiz.d: should be a list of options (multiple choice); choose from: x, y, none"]),
-        ({"c": "no", "e": "yes"}, ["quiz.e: is answered, but the question is not asked for these earlier answers (its show_when does not hold); remove the answer"]),
+        (
+            {"c": "no", "e": "yes"},
+            [
+                "quiz.e: is answered, but the question is not asked for these earlier answers (its show_when does not hold); remove the answer"
+            ],
+        ),
         ({"t": "x" * 21}, ["quiz.t: is 21 characters long; the limit is 20"]),
-        ({"a": "oftn", "n": -1, "zz": 1}, [
-            "quiz.zz: unknown question",
-            "quiz.a: unknown option 'oftn' (did you mean 'often'?); expected one of: never, sometimes, often",
-            "quiz.n: -1 is out of range; give a number from 0 to 10",
-        ]),
+        (
+            {"a": "oftn", "n": -1, "zz": 1},
+            [
+                "quiz.zz: unknown question",
+                "quiz.a: unknown option 'oftn' (did you mean 'often'?); expected one of: never, sometimes, often",
+                "quiz.n: -1 is out of range; give a number from 0 to 10",
+            ],
+        ),
     ],
 )
-def test_invalid_answers_raise_listing_every_problem(build: Build, answers: dict[str, Any], problems: list[str]) -> None:
+def test_invalid_answers_raise_listing_every_problem(
+    build: Build, answers: dict[str, Any], problems: list[str]
+) -> None:
     library = bands_library(build, SUM_ALL, BANDS_0_23)
     with pytest.raises(InvalidAnswers) as caught:
         score(library, answers)
@@ -290,7 +319,9 @@ def test_answers_for_other_questionnaires_are_refused(build: Build) -> None:
     library = bands_library(build, SUM_ALL, BANDS_0_23)
     with pytest.raises(InvalidAnswers) as caught:
         library.scorer("quiz-rules").score({"quiz": {}, "other": {"a": "x"}})
-    assert caught.value.problems == ["other: answers for questionnaire 'other', which this rule set does not score; expected: quiz"]
+    assert caught.value.problems == [
+        "other: answers for questionnaire 'other', which this rule set does not score; expected: quiz"
+    ]
     with pytest.raises(InvalidAnswers):
         library.scorer("quiz-rules").score(["not", "a", "mapping"])
 
@@ -317,12 +348,16 @@ def test_result_names_the_rule_set_version_and_content_hash(build: Build, tmp_pa
     source = library.source("ruleset", "quiz-rules")
     assert (result.ruleset_id, result.ruleset_version, result.ruleset_hash) == ("quiz-rules", "1", source.content_hash)
     assert len(result.ruleset_hash) == 64
-    assert result.questionnaires == {"quiz": {"version": "1", "hash": library.source("questionnaire", "quiz").content_hash}}
+    assert result.questionnaires == {
+        "quiz": {"version": "1", "hash": library.source("questionnaire", "quiz").content_hash}
+    }
     assert result.to_dict()["ruleset"] == {"id": "quiz-rules", "version": "1", "hash": source.content_hash}
 
 
 def test_explain_says_which_part_of_each_condition_failed(build: Build) -> None:
-    body = OUTCOMES + """
+    body = (
+        OUTCOMES
+        + """
 scores:
   - {id: s, sum: [{question: a}]}
 rules:
@@ -357,6 +392,7 @@ decision:
   method: highest
   ties: [low, mid, high]
 """
+    )
     library = build({"r.yaml": rules(body)})
     explanation = library.scorer("quiz-rules").explain({"quiz": {"a": "often", "n": 3, "c": "no", "d": ["x"]}})
     assert [(t.id, t.fired, t.why_not) for t in explanation.rules] == [
@@ -366,4 +402,6 @@ decision:
         ("answered", False, "t is not answered"),
         ("big-score", True, None),
     ]
-    assert explanation.result == library.scorer("quiz-rules").score({"quiz": {"a": "often", "n": 3, "c": "no", "d": ["x"]}})
+    assert explanation.result == library.scorer("quiz-rules").score(
+        {"quiz": {"a": "often", "n": 3, "c": "no", "d": ["x"]}}
+    )

@@ -32,7 +32,9 @@ def test_extra_folders_add_to_the_bundled_files() -> None:
 
 def test_a_missing_folder_is_reported_not_fatal(tmp_path: Path) -> None:
     library = load_library([tmp_path / "nope"])
-    assert [e.format(relative_to=tmp_path) for e in library.errors] == ["nope: library folder does not exist; check the path"]
+    assert [e.format(relative_to=tmp_path) for e in library.errors] == [
+        "nope: library folder does not exist; check the path"
+    ]
     assert "should-i-try" in library.rulesets
 
 
@@ -54,7 +56,7 @@ def test_a_rule_set_over_a_broken_questionnaire_says_so(tmp_path: Path) -> None:
 def test_editing_a_copy_replaces_the_bundled_rule_set_for_a_check(tmp_path: Path) -> None:
     source = Path(load_library().source("ruleset", "red-flags").path).read_text()
     copy = tmp_path / "red-flags.yaml"
-    copy.write_text(source.replace("version: \"1.0\"", "version: \"1.1\""))
+    copy.write_text(source.replace('version: "1.0"', 'version: "1.1"'))
     library = load_library(files=[copy], replace=True)
     assert not library.errors
     assert library.ruleset("red-flags").version == "1.1"

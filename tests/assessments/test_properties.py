@@ -44,7 +44,7 @@ def draw_answers(data: st.DataObject, questionnaires: tuple[Questionnaire, ...])
     for questionnaire in questionnaires:
         given_answers: dict[str, Any] = {}
         seen = {questionnaire.id: given_answers}
-        for slot, question in zip(answer_reader(questionnaire).slots, questionnaire.questions()):
+        for slot, question in zip(answer_reader(questionnaire).slots, questionnaire.questions(), strict=False):
             if slot.show_when is not None and not slot.show_when(seen):
                 continue
             if data.draw(st.booleans(), label=f"answer {question.id}"):
@@ -62,8 +62,12 @@ def test_scoring_is_deterministic_and_gives_exactly_one_declared_outcome(ruleset
     scorer = LIBRARY.scorer(ruleset_id)
     answers = draw_answers(data, scorer.questionnaires)
     first = scorer.score(answers)
-    assert first == scorer.score(answers) == Scorer(scorer.ruleset, list(scorer.questionnaires)).score(answers)._replace(
-        ruleset_hash=first.ruleset_hash, questionnaires=first.questionnaires
+    assert (
+        first
+        == scorer.score(answers)
+        == Scorer(scorer.ruleset, list(scorer.questionnaires))
+        .score(answers)
+        ._replace(ruleset_hash=first.ruleset_hash, questionnaires=first.questionnaires)
     )
     assert first.outcome.id in scorer.ruleset.outcome_ids()
     assert first.to_dict()["outcome"] == first.outcome.id
@@ -83,7 +87,9 @@ def test_adding_weight_to_an_outcome_never_lowers_its_tally(ruleset_id: str, dat
     scorer = LIBRARY.scorer(ruleset_id)
     outcome = data.draw(st.sampled_from([o.id for o in scorer.ruleset.outcomes]))
     extra = Rule(id="extra-weight", when=always(scorer), because="Test weight.", add={outcome: weight})
-    heavier = Scorer(scorer.ruleset.model_copy(update={"rules": (*scorer.ruleset.rules, extra)}), list(scorer.questionnaires))
+    heavier = Scorer(
+        scorer.ruleset.model_copy(update={"rules": (*scorer.ruleset.rules, extra)}), list(scorer.questionnaires)
+    )
     answers = draw_answers(data, scorer.questionnaires)
     before, after = scorer.score(answers), heavier.score(answers)
     assert after.tallies[outcome] == before.tallies[outcome] + weight

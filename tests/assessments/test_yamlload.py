@@ -27,19 +27,43 @@ def test_yaml_1_1_booleans_stay_text(word: str) -> None:
 
 def test_only_true_and_false_are_booleans_and_dates_stay_text() -> None:
     assert data("a: true\nb: false\nc: 2026-11-28\nd: 1.5\ne: 3\nf: ~\ng: '3'\nh: 0x1F\ni: 1:20") == {
-        "a": True, "b": False, "c": "2026-11-28", "d": 1.5, "e": 3, "f": None, "g": "3", "h": "0x1F", "i": "1:20",
+        "a": True,
+        "b": False,
+        "c": "2026-11-28",
+        "d": 1.5,
+        "e": 3,
+        "f": None,
+        "g": "3",
+        "h": "0x1F",
+        "i": "1:20",
     }
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b"a: 1\nb: 2\na: 3\n", Problem("duplicate key 'a' (first on line 1, again on line 3); keep one of them", 3, 1)),
+        (
+            b"a: 1\nb: 2\na: 3\n",
+            Problem("duplicate key 'a' (first on line 1, again on line 3); keep one of them", 3, 1),
+        ),
         (b"a: &x [1]\nb: *x\n", Problem("anchor '&x' is not allowed; remove it and write values out in full", 1, 4)),
-        (b"b: [*x]\n", Problem("alias '*x' is not allowed; write the value out in full (for shared option lists use option_lists)", 1, 5)),
+        (
+            b"b: [*x]\n",
+            Problem(
+                "alias '*x' is not allowed; write the value out in full (for shared option lists use option_lists)",
+                1,
+                5,
+            ),
+        ),
         (b"<<: {a: 1}\n", Problem("merge keys ('<<') are not allowed; write the keys out in full", 1, 1)),
-        (b"a: !!python/object/apply:os.system [ls]\n", Problem("tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; remove it", 1, 4)),
-        (b"a:\n\tb: 1\n", Problem("a tab character is used for indentation; YAML needs spaces — replace the tab with spaces", 2, 1)),
+        (
+            b"a: !!python/object/apply:os.system [ls]\n",
+            Problem("tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; remove it", 1, 4),
+        ),
+        (
+            b"a:\n\tb: 1\n",
+            Problem("a tab character is used for indentation; YAML needs spaces — replace the tab with spaces", 2, 1),
+        ),
         (b"a: 1\n---\nb: 2\n", Problem("a file holds one document; remove the '---' and what follows it", 2, 1)),
         (b"", Problem("file is empty; it should start with a line such as 'kind: ruleset'", 1)),
         (b"# only a comment\n", Problem("file is empty; it should start with a line such as 'kind: ruleset'", 1)),
