@@ -12,11 +12,13 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
 fi
 
 # Debian packages: venv support for the system Python, and what the PDF renderer (WeasyPrint)
-# needs at run time. Checked by capability or dpkg so machines that already have them skip apt.
+# needs at run time (Pango, HarfBuzz subsetting, a font). Checked by capability or dpkg, so a
+# machine that already has them never runs apt.
+DEBIAN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
 need=()
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if command -v dpkg-query >/dev/null 2>&1; then
-  for pkg in ${REKINDLE_DEBIAN_PACKAGES:-}; do
+  for pkg in $DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
   done
 fi
