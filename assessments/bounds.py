@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion, Question
 from assessments.models.ruleset import QuestionItem, RuleSet, Score
 from assessments.options import choice_options, points_table
-from assessments.refs import QuestionRef, Resolver
+from assessments.refs import QuestionRef, Resolver, resolver_for
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,9 @@ def _combine(method: str, ranges: list[tuple[Bounds, float]], zero: bool) -> Bou
     lows = [min(lo, 0) if zero else lo for lo, _ in plain]
     highs = [max(hi, 0) if zero else hi for _, hi in plain]
     return Bounds(min(lows), max(highs), False)
+
+
+def score_ranges(ruleset: RuleSet, questionnaires: list[Any]) -> dict[str, tuple[float, float]]:
+    """Give each score's lowest and highest possible value (for charts and analysis)."""
+    found = score_bounds(ruleset, resolver_for(ruleset, questionnaires))
+    return {score_id: (b.low, b.high) for score_id, b in found.items()}

@@ -1,0 +1,82 @@
+"""Rekindle's web app: `create_app(test_config=None)` builds it (Flask's application factory)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from assessments import load_library
+from assessments.library import env_dirs
+from webapp.config import DEFAULTS, from_environment
+from webapp.flows import build_flows
+from webapp.state import AppState
+from webapp.storage import Store, upgrade
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then environment, then test_config; then library, storage, blueprints."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("REKINDLE_INSTANCE") or None)
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.config.update(from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    _secret_key(app)
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["REKINDLE_HTTPS"])
+
+    url = app.config["REKINDLE_DATABASE_URL"]
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{Path(app.instance_path) / 'rekindle.sqlite'}"
+        app.config["REKINDLE_DATABASE_URL"] = url
+    upgrade(url)
+    store = Store(url)
+    store.purge(retention=retention(app), draft_idle=draft_idle(app))
+
+    extra = env_dirs({"REKINDLE_LIBRARY": str(app.config["REKINDLE_LIBRARY"] or "")})
+    library = load_library(extra)
+    public = dict(pair.split("=", 1) for pair in str(app.config["REKINDLE_PUBLIC_RULESETS"]).split(",") if "=" in pair)
+    combined_setting = app.config["REKINDLE_COMBINED_RULESETS"]
+    combined = None if combined_setting is None else [r.strip() for r in str(combined_setting).split(",") if r.strip()]
+    app.extensions["rekindle"] = AppState(
+        library=library, flows=build_flows(library, public, combined), store=store, library_dirs=extra
+    )
+
+    csrf.init_app(app)
+    from webapp import counsellor, errors, results, safety, security
+    from webapp import public as public_pages
+
+    security.init_app(app)
+    for module in (public_pages, results, safety, counsellor, errors):
+        app.register_blueprint(module.bp)
+    return app
+
+
+def retention(app: Flask) -> dt.timedelta:
+    """Give how long results are kept."""
+    return dt.timedelta(days=int(app.config["REKINDLE_RETENTION_DAYS"]))
+
+
+def draft_idle(app: Flask) -> dt.timedelta:
+    """Give how long an untouched draft is kept."""
+    return dt.timedelta(minutes=int(app.config["REKINDLE_DRAFT_MINUTES"]))
+
+
+def _secret_key(app: Flask) -> None:
+    key = app.config.get("REKINDLE_SECRET_KEY") or app.config.get("SECRET_KEY")
+    if not key:
+        if app.config.get("TESTING") or app.debug:
+            key = "testing-only-not-secret"
+        else:
+            raise RuntimeError(
+                "REKINDLE_SECRET_KEY is not set. Set it to a long random value, or start with"
+                " `rekindle serve`, which keeps a generated key in the instance folder."
+            )
+    app.config["SECRET_KEY"] = key

@@ -1,6 +1,11 @@
-"""The `rekindle` command: the engine's commands, plus the web app's and the reports' as they arrive."""
+"""The `rekindle` command: the engine's commands, plus serving the web app and its upkeep."""
 
 from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
 
 import click
 
@@ -15,3 +20,76 @@ def main(library_dirs: tuple[str, ...]) -> None:
 
 for _command in ENGINE_COMMANDS:
     main.add_command(_command)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--library", "extra", multiple=True, type=click.Path(file_okay=False), help="Extra library folder.")
+def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...]) -> None:
+    """Start the web app under gunicorn (forked workers) and print its address."""
+    from webapp.config import ensure_secret_key
+
+    root = click.get_current_context().find_root().params.get("library_dirs") or ()
+    folders = [*filter(None, os.environ.get("REKINDLE_LIBRARY", "").split(os.pathsep)), *root, *extra]
+    if folders:
+        os.environ["REKINDLE_LIBRARY"] = os.pathsep.join(folders)
+    instance = Path(os.environ.setdefault("REKINDLE_INSTANCE", str(Path.cwd() / "instance")))
+    if not os.environ.get("REKINDLE_SECRET_KEY"):
+        os.environ["REKINDLE_SECRET_KEY"] = ensure_secret_key(instance)
+    click.echo(f"Rekindle is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    sys.stdout.flush()
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(h)s "%(r)s" %(s)s %(b)s',
+            "webapp.wsgi:app",
+        ],
+    )
+
+
+@main.command("purge")
+def purge_command() -> None:
+    """Delete results past the retention period and idle drafts now."""
+    from webapp import create_app, draft_idle, retention
+    from webapp.state import AppState
+
+    app = create_app({"TESTING": os.environ.get("REKINDLE_SECRET_KEY") is None})
+    state: AppState = app.extensions["rekindle"]
+    old, idle = state.store.purge(retention=retention(app), draft_idle=draft_idle(app))
+    click.echo(f"deleted {old} result(s) and {idle} draft(s)")
+
+
+@main.group("counsellor")
+def counsellor_group() -> None:
+    """Manage counsellor accounts for the counsellors' area."""
+
+
+@counsellor_group.command("add")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def counsellor_add(username: str, password_stdin: bool) -> None:
+    """Create (or reset) a counsellor account; asks for the password."""
+    from werkzeug.security import generate_password_hash
+
+    from webapp import create_app
+    from webapp.state import AppState
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    if len(password) < 12:
+        raise click.BadParameter("use a password of at least 12 characters", param_hint="password")
+    app = create_app({"TESTING": os.environ.get("REKINDLE_SECRET_KEY") is None})
+    state: AppState = app.extensions["rekindle"]
+    state.store.add_counsellor(username, generate_password_hash(password))
+    click.echo(f"counsellor '{username}' can now sign in at /counsellor/login")

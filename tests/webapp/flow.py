@@ -1,0 +1,57 @@
+"""Fill in a flow through the Flask test client, page by page, as a browser would post it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from webapp.flows import Flow
+from webapp.forms import field_name
+
+TOKEN = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: bytes) -> str | None:
+    """Give the CSRF token in a page, if any."""
+    found = TOKEN.search(html)
+    return found.group(1).decode() if found else None
+
+
+def post_page(client: FlaskClient, url: str, questions: list[Any], mine: dict[str, Any]) -> Any:
+    """Post one page's answers (from `mine`) and give the response."""
+    page = client.get(url)
+    data: list[tuple[str, str]] = []
+    token = csrf_token(page.data)
+    if token:
+        data.append(("csrf_token", token))
+    for question in questions:
+        value = mine.get(question.id)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            data.append((field_name(question.id), str(item)))
+    from werkzeug.datastructures import MultiDict
+
+    return client.post(url, data=MultiDict(data))
+
+
+def complete(client: FlaskClient, flow: Flow, answers: dict[str, dict[str, Any]]) -> Any:
+    """Answer every page of a flow with `answers`, submit, and give the result page response."""
+    response = client.get(f"/check/{flow.ruleset_id}/", follow_redirects=False)
+    url = response.location
+    for _ in range(len(flow.pages) + 2):
+        if url.endswith("/review"):
+            break
+        number = int(url.rsplit("/", 1)[1])
+        page = flow.pages[number - 1]
+        current = flow.visible_questions(page, answers)
+        response = post_page(client, url, current, answers.get(page.questionnaire.id, {}))
+        assert response.status_code == 302, response.data.decode()[:2000]
+        url = response.location
+    review = client.get(url)
+    assert review.status_code == 200
+    response = client.post(url, data={"csrf_token": csrf_token(review.data) or ""})
+    assert response.status_code == 302, response.status_code
+    return client.get(response.location)

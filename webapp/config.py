@@ -1,0 +1,56 @@
+"""Configuration: defaults, then REKINDLE_* environment variables, then a test's overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PREFIX = "REKINDLE_"
+
+DEFAULTS: dict[str, Any] = {
+    "REKINDLE_DATABASE_URL": None,  # default: SQLite file in the instance folder
+    "REKINDLE_RETENTION_DAYS": 30,
+    "REKINDLE_DRAFT_MINUTES": 60,
+    "REKINDLE_LIBRARY": "",  # extra library folders, os.pathsep-separated
+    "REKINDLE_PUBLIC_RULESETS": "",  # questionnaire=ruleset pairs, comma-separated
+    "REKINDLE_COMBINED_RULESETS": None,  # comma-separated; default: rule sets over several questionnaires
+    "REKINDLE_HTTPS": False,
+    "REKINDLE_EXIT_URL": "https://www.bbc.co.uk/weather",
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # a questionnaire page is a few hundred bytes
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a slow reader should not lose answers
+}
+_INTS = {"REKINDLE_RETENTION_DAYS", "REKINDLE_DRAFT_MINUTES"}
+_BOOLS = {"REKINDLE_HTTPS"}
+
+
+def from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    """Give the REKINDLE_* settings found in the environment, typed."""
+    found: dict[str, Any] = {}
+    for key in [*DEFAULTS, "REKINDLE_SECRET_KEY"]:
+        if key.startswith(PREFIX) and key in environ:
+            value: Any = environ[key]
+            if key in _INTS:
+                value = int(value)
+            elif key in _BOOLS:
+                value = value.strip().lower() in ("1", "true", "yes", "on")
+            found[key] = value
+    return found
+
+
+def secret_key_file(instance: Path) -> Path:
+    """Give the file where `rekindle serve` keeps a generated secret key."""
+    return instance / "secret_key"
+
+
+def ensure_secret_key(instance: Path) -> str:
+    """Give the instance's secret key, creating it (readable by the owner only) the first time."""
+    path = secret_key_file(instance)
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()

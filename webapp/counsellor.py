@@ -1,0 +1,104 @@
+"""The counsellors' area, behind a login: every loaded file, and every file that failed to load.
+
+Switched off (404) while no counsellor account exists; accounts are made with
+`rekindle counsellor add NAME`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired
+
+from assessments.library import bundled_dirs
+from webapp.state import state
+
+bp = Blueprint("counsellor", __name__, url_prefix="/counsellor")
+
+# Compared against when the name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = "scrypt:32768:8:1$3Nq1HwH5m2mTt1sI$" + "0" * 128
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Name", validators=[InputRequired("Enter your name")])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+
+
+def _area_on() -> None:
+    if not state().store.has_counsellors():
+        abort(404)
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send anyone not signed in to the login page."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        _area_on()
+        if not session.get("counsellor"):
+            return redirect(url_for("counsellor.login"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    """Sign a counsellor in."""
+    _area_on()
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        stored = state().store.counsellor_hash(form.username.data or "")
+        ok = check_password_hash(stored or _DUMMY_HASH, form.password.data or "")
+        if stored and ok:
+            session.clear()
+            session["counsellor"] = form.username.data
+            return redirect(url_for("counsellor.rulesets"))
+        failed = True
+    return render_template("counsellor/login.html", form=form, failed=failed)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out."""
+    session.pop("counsellor", None)
+    return redirect(url_for("public.home"))
+
+
+def _relative(path: Path, roots: list[Path]) -> str:
+    """Give a path relative to its library folder (never absolute)."""
+    for root in roots:
+        try:
+            return f"{root.name}/{path.resolve().relative_to(root.resolve())}"
+        except ValueError:
+            continue
+    return path.name
+
+
+@bp.get("/")
+@login_required
+def rulesets() -> str:
+    """List every loaded questionnaire and rule set, and every file that failed with its errors."""
+    library = state().library
+    roots = [*bundled_dirs(), *state().library_dirs]
+    failed = [
+        (_relative(error.path, roots), [p.format(_relative(error.path, roots)) for p in error.problems])
+        for error in library.errors
+    ]
+    return render_template(
+        "counsellor/rulesets.html",
+        library=library,
+        failed=failed,
+        user=session.get("counsellor"),
+        public=set(state().flows),
+        request=request,
+    )

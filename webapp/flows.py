@@ -1,0 +1,122 @@
+"""Flows: what a person fills in for one rule set — its questionnaires, split into pages.
+
+A page is a section, or the part of a section after a question whose show_when depends on an
+earlier answer on the same page: that question goes on the next page, so the server can decide
+whether to ask it without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assessments import Library, Questionnaire
+from assessments.answers import answer_reader
+from assessments.compiler import Predicate
+from assessments.models import Question
+from assessments.models.conditions import All, AnyOf, ConditionNode, Not
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of questions: part or all of one section of one questionnaire."""
+
+    questionnaire: Questionnaire
+    section_index: int
+    part: int
+    questions: tuple[Question, ...]
+
+    @property
+    def title(self) -> str:
+        """Give the section title."""
+        return self.questionnaire.sections[self.section_index].title
+
+    @property
+    def intro(self) -> str | None:
+        """Give the section intro, on its first page only."""
+        return self.questionnaire.sections[self.section_index].intro if self.part == 0 else None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A rule set and the pages a person fills in for it."""
+
+    ruleset_id: str
+    title: str
+    summary: str
+    minutes: int
+    questionnaires: tuple[Questionnaire, ...]
+    pages: tuple[Page, ...]
+    conditions: dict[tuple[str, str], Predicate]  # (questionnaire, question) -> compiled show_when
+
+    def visible_questions(self, page: Page, answers: dict[str, dict[str, Any]]) -> list[Question]:
+        """Give the page's questions that are asked, given the answers so far."""
+        values = {q.id: answers.get(q.id, {}) for q in self.questionnaires}
+        qid = page.questionnaire.id
+        return [
+            question
+            for question in page.questions
+            if (condition := self.conditions.get((qid, question.id))) is None or condition(values)
+        ]
+
+    def visible_pages(self, answers: dict[str, dict[str, Any]]) -> list[int]:
+        """Give the indexes of pages with at least one question to ask."""
+        return [i for i, page in enumerate(self.pages) if self.visible_questions(page, answers)]
+
+
+def _refs(node: ConditionNode) -> set[str]:
+    if isinstance(node, (All, AnyOf)):
+        return set().union(*(_refs(i) for i in node.items))
+    if isinstance(node, Not):
+        return _refs(node.item)
+    return {node.ref}
+
+
+def pages_for(questionnaire: Questionnaire) -> list[Page]:
+    """Split a questionnaire's sections into pages (see the module docstring)."""
+    pages: list[Page] = []
+    for s_index, section in enumerate(questionnaire.sections):
+        current: list[Question] = []
+        part = 0
+        for question in section.questions:
+            on_page = {q.id for q in current}
+            if question.show_when is not None and _refs(question.show_when) & on_page:
+                pages.append(Page(questionnaire, s_index, part, tuple(current)))
+                current, part = [], part + 1
+            current.append(question)
+        pages.append(Page(questionnaire, s_index, part, tuple(current)))
+    return pages
+
+
+def build_flows(library: Library, public: dict[str, str], combined: list[str] | None) -> dict[str, Flow]:
+    """Give the public flows: one per questionnaire (its public rule set), then the combined checks."""
+    flows: dict[str, Flow] = {}
+    for questionnaire in library.questionnaires.values():
+        ruleset_id = public.get(questionnaire.id, questionnaire.default_ruleset)
+        if ruleset_id in library.rulesets:
+            flows[ruleset_id] = flow_for(library, ruleset_id)
+    if combined is None:
+        combined = [r.id for r in library.rulesets.values() if len(r.questionnaires) > 1]
+    for ruleset_id in combined:
+        if ruleset_id in library.rulesets and ruleset_id not in flows:
+            flows[ruleset_id] = flow_for(library, ruleset_id)
+    return flows
+
+
+def flow_for(library: Library, ruleset_id: str) -> Flow:
+    """Give the flow for any loaded rule set."""
+    ruleset = library.ruleset(ruleset_id)
+    questionnaires = tuple(library.questionnaires_for(ruleset))
+    pages = tuple(page for q in questionnaires for page in pages_for(q))
+    conditions = {
+        (q.id, slot.question_id): slot.show_when
+        for q in questionnaires
+        for slot in answer_reader(q).slots
+        if slot.show_when is not None
+    }
+    if len(questionnaires) == 1:
+        only = questionnaires[0]
+        return Flow(ruleset.id, only.title, only.summary, only.minutes, questionnaires, pages, conditions)
+    summary = ruleset.description or " · ".join(q.title for q in questionnaires)
+    minutes = sum(q.minutes for q in questionnaires)
+    return Flow(ruleset.id, ruleset.title, summary, minutes, questionnaires, pages, conditions)

@@ -1,0 +1,77 @@
+"""Stored results: shown exactly as scored (with the rule-set version kept beside them) and deleted on request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from assessments import Result, Scorer, read_source
+from assessments.bounds import score_ranges
+from assessments.models import Questionnaire, RuleSet
+from reports import score_chart_svg
+from webapp.state import state
+from webapp.storage import StoredResult
+
+bp = Blueprint("results", __name__)
+
+
+def stored_scorer(stored: StoredResult) -> Scorer:
+    """Give the Scorer for the exact rule-set version a result used, built once per version."""
+    cache = state().stored_scorers
+    scorer = cache.get(stored.version_key)
+    if scorer is None:
+        ruleset = read_source(stored.ruleset_text.encode(), Path(f"{stored.ruleset_id}.yaml")).model
+        questionnaires = [
+            read_source(item["text"].encode(), Path(f"{qid}.yaml")).model for qid, item in stored.questionnaires.items()
+        ]
+        assert isinstance(ruleset, RuleSet) and all(isinstance(q, Questionnaire) for q in questionnaires)
+        scorer = Scorer(
+            ruleset,
+            questionnaires,  # type: ignore[arg-type]
+            ruleset_hash=stored.ruleset_hash,
+            questionnaire_hashes={qid: item["hash"] for qid, item in stored.questionnaires.items()},
+        )
+        cache[stored.version_key] = scorer
+    return scorer
+
+
+def load(result_id: str) -> tuple[StoredResult, Scorer, Result]:
+    """Give a stored result re-scored with its own rule-set version, or abort with 404."""
+    stored = state().store.load_result(result_id)
+    if stored is None:
+        abort(404)
+    scorer = stored_scorer(stored)
+    return stored, scorer, scorer.score(stored.answers)
+
+
+@bp.get("/result/<result_id>")
+def show(result_id: str) -> str:
+    """Show a result: outcome, safety resources first when needed, why, scores, what next."""
+    stored, scorer, result = load(result_id)
+    ranges = score_ranges(scorer.ruleset, list(scorer.questionnaires))
+    chart = Markup(score_chart_svg(result, scorer.ruleset, ranges))  # built from escaped text only
+    return render_template(
+        "results/show.html",
+        result=result,
+        ruleset=scorer.ruleset,
+        chart=chart,
+        result_id=result_id,
+        safety_resources=[r for f in result.flags if f.safety for r in f.resources],
+    )
+
+
+@bp.post("/result/<result_id>/delete")
+def delete(result_id: str) -> Response:
+    """Delete a result for good."""
+    if not state().store.delete_result(result_id):
+        abort(404)
+    return redirect(url_for("results.deleted"))
+
+
+@bp.get("/deleted")
+def deleted() -> str:
+    """Confirm that a result was deleted."""
+    return render_template("results/deleted.html")

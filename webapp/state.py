@@ -1,0 +1,29 @@
+"""What the app holds between requests: the library, the public flows, storage and caches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from assessments import Library, Scorer
+from webapp.flows import Flow
+from webapp.storage import Store
+
+
+@dataclass
+class AppState:
+    library: Library
+    flows: dict[str, Flow]
+    store: Store
+    library_dirs: list[Path]
+    form_classes: dict[tuple[str, int, int], Any] = field(default_factory=dict)
+    stored_scorers: dict[str, Scorer] = field(default_factory=dict)
+
+
+def state() -> AppState:
+    """Give the current app's state."""
+    found: AppState = current_app.extensions["rekindle"]
+    return found
