@@ -11,7 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, FloatField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from assessments.models import MultipleChoice, NumberQuestion, Question, ShortText
@@ -59,7 +68,7 @@ def _field(question: Question) -> Field:
             ],
         )
     options = choice_options(question)
-    choices = [(o.value, o.label) for o in options]
+    choices = [SelectChoice(o.value, o.label) for o in options]
     if isinstance(question, MultipleChoice):
         exclusive = frozenset(o.value for o in options if o.exclusive)
         validators: list[Any] = [InputRequired("Select at least one option") if required else Optional()]

@@ -50,7 +50,7 @@ def load(result_id: str) -> tuple[StoredResult, Scorer, Result]:
 @bp.get("/result/<result_id>")
 def show(result_id: str) -> str:
     """Show a result: outcome, safety resources first when needed, why, scores, what next."""
-    stored, scorer, result = load(result_id)
+    _, scorer, result = load(result_id)
     ranges = score_ranges(scorer.ruleset, list(scorer.questionnaires))
     chart = Markup(score_chart_svg(result, scorer.ruleset, ranges))  # built from escaped text only
     return render_template(

@@ -1,0 +1,186 @@
+"""Every page through the Flask test client: the journey, results, deletion, help, exit, errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from markupsafe import escape
+
+from assessments import load_library
+from tests.webapp.flow import complete, csrf_token
+
+LIBRARY = load_library()
+CASES = [
+    pytest.param(s.ruleset, case, id=f"{s.ruleset}: {case.name}") for s in LIBRARY.scenarios for case in s.cases
+]
+
+
+def flows(app: Flask):  # type: ignore[no-untyped-def]
+    return app.extensions["rekindle"].flows
+
+
+def test_home_lists_every_check_with_its_minutes(client: FlaskClient) -> None:
+    html = client.get("/").data.decode()
+    assert "Should I try?" in html and "About 15 minutes · 3 parts" in html
+    for title, minutes in [("Red flags check", 5), ("Why do I want them back?", 6), ("Signs they want you back", 4)]:
+        assert f">{title}</a>" in html and f"About {minutes} minutes" in html
+
+
+@pytest.mark.parametrize(("ruleset_id", "case"), CASES)
+def test_every_scenario_case_completed_through_the_pages_gives_its_outcome(app: Flask, ruleset_id, case) -> None:  # type: ignore[no-untyped-def]
+    response = complete(app.test_client(), flows(app)[ruleset_id], case.answers)
+    assert response.status_code == 200
+    html = response.data.decode()
+    expected = LIBRARY.ruleset(ruleset_id).outcome(case.expect.outcome)
+    assert f"<h1>{escape(expected.title)}</h1>" in html
+    cli_result = LIBRARY.scorer(ruleset_id).score(case.answers)
+    assert cli_result.outcome.id == case.expect.outcome
+    for rule in cli_result.fired:
+        assert str(escape(rule.because)) in html
+
+
+def test_a_page_shows_section_progress_fieldsets_and_no_preselected_answer(client: FlaskClient) -> None:
+    html = client.get("/check/red-flags/1").data.decode()
+    assert "Section 1 of " in html
+    assert html.count("<fieldset") == html.count("<legend") == 3
+    assert " checked" not in html
+    assert '<a class="back-link" href="/">Back</a>' in html
+
+
+def test_help_text_is_linked_by_aria_describedby(client: FlaskClient) -> None:
+    html = client.get("/check/red-flags/1").data.decode()
+    assert 'aria-describedby="q_asked_no_contact-hint"' in html
+    assert 'id="q_asked_no_contact-hint"' in html
+
+
+def test_going_back_keeps_answers(client: FlaskClient) -> None:
+    page = client.get("/check/red-flags/1")
+    client.post("/check/red-flags/1", data={"csrf_token": csrf_token(page.data), "q_blocked": "no", "q_court_order": "yes"})
+    html = client.get("/check/red-flags/1").data.decode()
+    assert re.search(r'name="q_court_order" type="radio" value="yes" checked', html)
+    assert re.search(r'name="q_blocked" type="radio" value="no" checked', html)
+
+
+def test_invalid_input_shows_an_error_summary_linked_to_the_field(client: FlaskClient) -> None:
+    page = client.get("/check/motivation-check/1")
+    # find the page with the number question
+    number_page = next(n for n in range(1, 8) if "q_weeks_since" in client.get(f"/check/motivation-check/{n}").data.decode())
+    page = client.get(f"/check/motivation-check/{number_page}")
+    response = client.post(
+        f"/check/motivation-check/{number_page}",
+        data={"csrf_token": csrf_token(page.data), "q_weeks_since": "600"},
+    )
+    html = response.data.decode()
+    assert response.status_code == 200
+    assert "<title>Error: " in html
+    assert '<h2 class="error-summary-title" id="error-summary-title">There is a problem</h2>' in html
+    assert '<a href="#q_weeks_since-first">Enter a whole number between 0 and 520 weeks</a>' in html
+    assert 'id="q_weeks_since-first"' in html and 'value="600"' in html
+
+
+def test_a_conditional_question_is_asked_only_when_its_condition_holds(app: Flask) -> None:
+    flow = flows(app)["red-flags"]
+    index = next(i for i, p in enumerate(flow.pages) if any(q.id == "reaction-ongoing" for q in p.questions))
+    assert flow.visible_questions(flow.pages[index], {"red-flags": {"moving-on-reaction": ["none"]}}) == [
+        q for q in flow.pages[index].questions if q.id == "notes"
+    ]
+    shown = flow.visible_questions(flow.pages[index], {"red-flags": {"moving-on-reaction": ["guilt"]}})
+    assert [q.id for q in shown] == ["reaction-ongoing", "notes"]
+
+
+def test_changing_an_earlier_answer_drops_answers_that_no_longer_apply(app: Flask) -> None:
+    client = app.test_client()
+    flow = flows(app)["red-flags"]
+    answers = {"red-flags": {"moving-on-reaction": ["guilt"], "reaction-ongoing": "yes"}}
+    complete(client, flow, answers)  # stores a result; a new draft starts below
+    base = next(i for i, p in enumerate(flow.pages) if any(q.id == "moving-on-reaction" for q in p.questions)) + 1
+    page = client.get(f"/check/red-flags/{base}")
+    client.post(f"/check/red-flags/{base}", data={"csrf_token": csrf_token(page.data), "q_moving_on_reaction": "guilt"})
+    page = client.get(f"/check/red-flags/{base + 1}")
+    client.post(f"/check/red-flags/{base + 1}", data={"csrf_token": csrf_token(page.data), "q_reaction_ongoing": "yes"})
+    page = client.get(f"/check/red-flags/{base}")
+    client.post(f"/check/red-flags/{base}", data={"csrf_token": csrf_token(page.data), "q_moving_on_reaction": "none"})
+    review = client.get("/check/red-flags/review").data.decode()
+    assert "Is this still happening?" not in review
+
+
+def test_check_your_answers_shows_labels_and_change_links(client: FlaskClient) -> None:
+    page = client.get("/check/red-flags/1")
+    client.post("/check/red-flags/1", data={"csrf_token": csrf_token(page.data), "q_asked_no_contact": "no"})
+    html = client.get("/check/red-flags/review").data.decode()
+    assert "<h1>Check your answers</h1>" in html
+    assert '<dd class="summary-value">No</dd>' in html
+    assert 'href="/check/red-flags/1?review=1">Change' in html
+
+
+def test_result_page_safety_first_then_why_chart_advice_and_delete(app: Flask) -> None:
+    client = app.test_client()
+    response = complete(client, flows(app)["should-i-try"], {"red-flags": {"threats": "yes"}})
+    html = response.data.decode()
+    assert html.index("Your safety comes first") < html.index("<h1>Put your safety first</h1>")
+    assert "National Domestic Abuse Helpline" in html
+    assert "<h2>Why</h2>" in html and '<svg class="chart"' in html
+    assert "A low number is not the same as safe" in html
+    assert "version 1.0" in html and "reflection aid, not professional advice" in html
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Delete my answers" in html
+
+
+def test_deleting_a_result_removes_it(app: Flask) -> None:
+    client = app.test_client()
+    response = complete(client, flows(app)["red-flags"], {"red-flags": {"blocked": "yes"}})
+    url = response.request.path
+    delete = client.post(f"{url}/delete", data={"csrf_token": csrf_token(response.data)})
+    assert delete.status_code == 302 and delete.location == "/deleted"
+    assert client.get(url).status_code == 404
+    assert client.post(f"{url}/delete", data={"csrf_token": csrf_token(response.data)}).status_code == 404
+
+
+def test_a_stored_result_is_shown_with_the_rule_set_version_that_scored_it(app: Flask) -> None:
+    client = app.test_client()
+    response = complete(client, flows(app)["red-flags"], {"red-flags": {"dishonesty": "often"}})
+    url = response.request.path
+    library = app.extensions["rekindle"].library
+    # the rule set on disk changes after the result was stored: the stored result must not
+    changed = library.ruleset("red-flags").model_copy(update={"version": "9.9"})
+    library.rulesets["red-flags"] = changed
+    html = client.get(url).data.decode()
+    assert "version 1.0" in html and "9.9" not in html
+
+
+def test_help_page_lists_helplines_by_country_with_emergency_first(client: FlaskClient) -> None:
+    html = client.get("/help").data.decode()
+    assert "call your local emergency number" in html
+    assert html.index("Anywhere") < html.index("United Kingdom")
+    assert "Samaritans" in html and "988 Suicide and Crisis Lifeline" in html
+
+
+def test_every_page_has_exit_and_help_links(client: FlaskClient) -> None:
+    for url in ["/", "/check/red-flags/1", "/help", "/check/red-flags/review", "/nope"]:
+        html = client.get(url).data.decode()
+        assert 'id="exit-this-page" href="/exit"' in html, url
+        assert 'href="/help">Get help now</a>' in html, url
+
+
+def test_exit_clears_the_session_and_the_draft(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/check/red-flags/1")
+    client.post("/check/red-flags/1", data={"csrf_token": csrf_token(page.data), "q_blocked": "yes"})
+    with client.session_transaction() as session:
+        draft_id = session["draft"]
+    response = client.get("/exit")
+    assert response.status_code == 302 and response.location == "https://www.bbc.co.uk/weather"
+    with client.session_transaction() as session:
+        assert "draft" not in session
+    assert app.extensions["rekindle"].store.load_draft(draft_id, max_idle=__import__("datetime").timedelta(days=1)) is None
+    assert 'value="yes" checked' not in client.get("/check/red-flags/1").data.decode()
+
+
+@pytest.mark.parametrize("url", ["/nope", "/check/nope/", "/check/red-flags/99", "/result/not-a-result"])
+def test_unknown_pages_get_a_404_in_the_site_layout(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.data.decode()
