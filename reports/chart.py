@@ -10,7 +10,8 @@ from html import escape
 
 from assessments import Result, RuleSet
 
-BAR_WIDTH = 300
+WIDTH = 480
+BAR_WIDTH = 370
 ROW_HEIGHT = 56
 
 
@@ -25,7 +26,7 @@ def score_chart_svg(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[fl
         return ""
     height = ROW_HEIGHT * len(rows) + 8
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BAR_WIDTH + 20} {height}"'
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}"'
         f' width="100%" role="img" aria-labelledby="chart-title chart-desc">',
         '<title id="chart-title">Your scores</title>',
         '<desc id="chart-desc">' + escape("; ".join(_describe(t, v, r) for t, v, r in rows)) + "</desc>",
@@ -37,7 +38,7 @@ def score_chart_svg(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[fl
         parts.append(f'<rect x="0" y="{y + 24}" width="{BAR_WIDTH}" height="16" class="chart-track" rx="3"/>')
         parts.append(f'<rect x="0" y="{y + 24}" width="{share * BAR_WIDTH:.1f}" height="16" class="chart-bar" rx="3"/>')
         parts.append(
-            f'<text x="{BAR_WIDTH}" y="{y + 16}" text-anchor="end" class="chart-value">{_number(value)} of {_number(high)}</text>'
+            f'<text x="{BAR_WIDTH + 8}" y="{y + 37}" class="chart-value">{_number(value)} of {_number(high)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
