@@ -5,7 +5,7 @@ setup:
 	@bash scripts/setup.sh
 
 run: setup
-	.venv/bin/rekindle score should-i-try --answers examples/should-i-try.yaml
+	.venv/bin/rekindle serve
 
 test: setup
 	.venv/bin/python -m pytest -q
@@ -15,3 +15,4 @@ lint: setup
 
 bench: setup
 	.venv/bin/python bench/engine.py
+	.venv/bin/python bench/web.py

@@ -23,8 +23,7 @@ csrf = CSRFProtect()
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then test_config; then library, storage, blueprints."""
     app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("REKINDLE_INSTANCE") or None)
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
+    app.config.update(DEFAULTS)  # over Flask's own defaults (e.g. SESSION_COOKIE_SAMESITE=None)
     app.config.update(from_environment(os.environ))
     if test_config:
         app.config.update(test_config)

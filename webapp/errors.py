@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 bp = Blueprint("errors", __name__)
@@ -33,4 +33,7 @@ def unexpected(error: Exception) -> tuple[str, int]:
     """Give the 500 page for anything unexpected (Flask logs it; the person sees no traceback)."""
     if isinstance(error, HTTPException):
         return http_error(error)
+    if current_app.testing:
+        raise error  # let a test see the real failure
+    current_app.logger.error("unexpected error: %s", type(error).__name__)  # never the request's answers
     return http_error(InternalServerError())

@@ -8,13 +8,13 @@ as underscores, so a question id can never clash with a Form attribute such as `
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     FloatField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -46,17 +46,44 @@ class _ExclusiveAlone:
             raise ValidationError(self.message)
 
 
+class _NumberField(FloatField):
+    """A number box whose parse errors use the question's own message; refuses NaN and infinity."""
+
+    def __init__(
+        self, label: str | None = None, validators: list[Any] | None = None, *, whole: bool = True, message: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.whole = whole
+        self.message = message
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or valuelist[0] in ("", None):
+            return
+        text = str(valuelist[0]).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+        if not math.isfinite(number) or (self.whole and not number.is_integer()):
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(number) if self.whole else number
+
+
 def _field(question: Question) -> Field:
     required = question.required
     if isinstance(question, NumberQuestion):
         low, high = question.min, question.max
         unit = f" {question.unit}" if question.unit else ""
         bounds = f"between {low:g} and {high:g}{unit}"
-        cls = IntegerField if question.integer else FloatField
         message = f"Enter a {'whole ' if question.integer else ''}number {bounds}"
-        return cls(
+        return _NumberField(
             question.text,
-            validators=[InputRequired(message) if required else Optional(), NumberRange(low, high, message)],
+            [InputRequired(message) if required else Optional(), NumberRange(low, high, message)],
+            whole=question.integer,
+            message=message,
         )
     if isinstance(question, ShortText):
         cls_text = TextAreaField if question.max_length > 120 else StringField
