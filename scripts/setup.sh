@@ -12,9 +12,10 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
 fi
 
 # Debian packages: venv support for the system Python, and what the PDF renderer (WeasyPrint)
-# needs at run time (Pango, HarfBuzz subsetting, a font). Checked by capability or dpkg, so a
+# needs at run time (Pango, HarfBuzz subsetting, a font), and Chromium for the browser tests.
+# Checked by capability or dpkg, so a
 # machine that already has them never runs apt.
-DEBIAN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+DEBIAN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium"
 need=()
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -50,7 +50,12 @@ class _NumberField(FloatField):
     """A number box whose parse errors use the question's own message; refuses NaN and infinity."""
 
     def __init__(
-        self, label: str | None = None, validators: list[Any] | None = None, *, whole: bool = True, message: str = "",
+        self,
+        label: str | None = None,
+        validators: list[Any] | None = None,
+        *,
+        whole: bool = True,
+        message: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(label, validators, **kwargs)

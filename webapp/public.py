@@ -175,9 +175,9 @@ def review(flow_id: str) -> Response | str:
     """Show every answer with a link to change it; on POST, score, store and show the result."""
     flow = _flow(flow_id)
     answers = _load_answers(flow)
+    if not answers:  # nothing in progress (or the person used "Exit this page"): start afresh
+        return redirect(url_for("public.home"))
     if request.method == "POST":
-        if not answers:
-            return redirect(url_for("public.start", flow_id=flow.ruleset_id))
         return _submit(flow, answers)
     return render_template("public/review.html", flow=flow, summary=_summary(flow, answers))
 
@@ -212,4 +212,7 @@ def _submit(flow: Flow, answers: dict[str, Any]) -> Response:
     draft_id = session.pop("draft", None)
     if draft_id:
         app_state.store.delete_draft(draft_id)
+    # only this visit may see the result: after "Exit this page" clears the session, the back
+    # button finds nothing
+    session["results"] = [*session.get("results", [])[-4:], result_id]
     return redirect(url_for("results.show", result_id=result_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, session, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -39,7 +39,12 @@ def stored_scorer(stored: StoredResult) -> Scorer:
 
 
 def load(result_id: str) -> tuple[StoredResult, Scorer, Result]:
-    """Give a stored result re-scored with its own rule-set version, or abort with 404."""
+    """Give a stored result re-scored with its own rule-set version, or abort with 404.
+
+    Only the visit (session) that submitted the answers may see or delete the result.
+    """
+    if result_id not in session.get("results", []):
+        abort(404)
     stored = state().store.load_result(result_id)
     if stored is None:
         abort(404)
@@ -66,8 +71,9 @@ def show(result_id: str) -> str:
 @bp.post("/result/<result_id>/delete")
 def delete(result_id: str) -> Response:
     """Delete a result for good."""
-    if not state().store.delete_result(result_id):
+    if result_id not in session.get("results", []) or not state().store.delete_result(result_id):
         abort(404)
+    session["results"] = [r for r in session["results"] if r != result_id]
     return redirect(url_for("results.deleted"))
 
 

@@ -13,9 +13,7 @@ from assessments import load_library
 from tests.webapp.flow import complete, csrf_token
 
 LIBRARY = load_library()
-CASES = [
-    pytest.param(s.ruleset, case, id=f"{s.ruleset}: {case.name}") for s in LIBRARY.scenarios for case in s.cases
-]
+CASES = [pytest.param(s.ruleset, case, id=f"{s.ruleset}: {case.name}") for s in LIBRARY.scenarios for case in s.cases]
 
 
 def flows(app: Flask):  # type: ignore[no-untyped-def]
@@ -58,7 +56,9 @@ def test_help_text_is_linked_by_aria_describedby(client: FlaskClient) -> None:
 
 def test_going_back_keeps_answers(client: FlaskClient) -> None:
     page = client.get("/check/red-flags/1")
-    client.post("/check/red-flags/1", data={"csrf_token": csrf_token(page.data), "q_blocked": "no", "q_court_order": "yes"})
+    client.post(
+        "/check/red-flags/1", data={"csrf_token": csrf_token(page.data), "q_blocked": "no", "q_court_order": "yes"}
+    )
     html = client.get("/check/red-flags/1").data.decode()
     assert re.search(r'name="q_court_order" type="radio" value="yes" checked', html)
     assert re.search(r'name="q_blocked" type="radio" value="no" checked', html)
@@ -67,7 +67,9 @@ def test_going_back_keeps_answers(client: FlaskClient) -> None:
 def test_invalid_input_shows_an_error_summary_linked_to_the_field(client: FlaskClient) -> None:
     page = client.get("/check/motivation-check/1")
     # find the page with the number question
-    number_page = next(n for n in range(1, 8) if "q_weeks_since" in client.get(f"/check/motivation-check/{n}").data.decode())
+    number_page = next(
+        n for n in range(1, 8) if "q_weeks_since" in client.get(f"/check/motivation-check/{n}").data.decode()
+    )
     page = client.get(f"/check/motivation-check/{number_page}")
     response = client.post(
         f"/check/motivation-check/{number_page}",
@@ -129,6 +131,14 @@ def test_result_page_safety_first_then_why_chart_advice_and_delete(app: Flask) -
     assert "Delete my answers" in html
 
 
+def test_only_the_visit_that_submitted_can_see_the_result(app: Flask) -> None:
+    client = app.test_client()
+    url = complete(client, flows(app)["red-flags"], {"red-flags": {"blocked": "yes"}}).request.path
+    assert app.test_client().get(url).status_code == 404
+    client.get("/exit")
+    assert client.get(url).status_code == 404
+
+
 def test_deleting_a_result_removes_it(app: Flask) -> None:
     client = app.test_client()
     response = complete(client, flows(app)["red-flags"], {"red-flags": {"blocked": "yes"}})
@@ -137,6 +147,7 @@ def test_deleting_a_result_removes_it(app: Flask) -> None:
     assert delete.status_code == 302 and delete.location == "/deleted"
     assert client.get(url).status_code == 404
     assert client.post(f"{url}/delete", data={"csrf_token": csrf_token(response.data)}).status_code == 404
+    assert app.extensions["rekindle"].store.load_result(url.rsplit("/", 1)[1]) is None
 
 
 def test_a_stored_result_is_shown_with_the_rule_set_version_that_scored_it(app: Flask) -> None:
@@ -175,7 +186,9 @@ def test_exit_clears_the_session_and_the_draft(app: Flask) -> None:
     assert response.status_code == 302 and response.location == "https://www.bbc.co.uk/weather"
     with client.session_transaction() as session:
         assert "draft" not in session
-    assert app.extensions["rekindle"].store.load_draft(draft_id, max_idle=__import__("datetime").timedelta(days=1)) is None
+    assert (
+        app.extensions["rekindle"].store.load_draft(draft_id, max_idle=__import__("datetime").timedelta(days=1)) is None
+    )
     assert 'value="yes" checked' not in client.get("/check/red-flags/1").data.decode()
 
 

@@ -42,7 +42,9 @@ def test_submitting_without_a_token_stores_nothing(app: Flask) -> None:
         ({"q_blocked": "<script>alert(1)</script>"}, "Not a valid choice."),
     ],
 )
-def test_a_value_the_question_does_not_offer_is_a_form_error(client: FlaskClient, data: dict[str, str], message: str) -> None:
+def test_a_value_the_question_does_not_offer_is_a_form_error(
+    client: FlaskClient, data: dict[str, str], message: str
+) -> None:
     page = client.get("/check/red-flags/1")
     response = client.post("/check/red-flags/1", data={"csrf_token": csrf_token(page.data), **data})
     assert response.status_code == 200
@@ -52,7 +54,11 @@ def test_a_value_the_question_does_not_offer_is_a_form_error(client: FlaskClient
 
 
 def test_an_out_of_range_number_is_a_form_error(client: FlaskClient) -> None:
-    url = next(f"/check/motivation-check/{n}" for n in range(1, 8) if "q_weeks_since" in client.get(f"/check/motivation-check/{n}").data.decode())
+    url = next(
+        f"/check/motivation-check/{n}"
+        for n in range(1, 8)
+        if "q_weeks_since" in client.get(f"/check/motivation-check/{n}").data.decode()
+    )
     page = client.get(url)
     for value in ["-1", "521", "1e9", "NaN", "three"]:
         response = client.post(url, data={"csrf_token": csrf_token(page.data), "q_weeks_since": value})
@@ -71,9 +77,15 @@ def test_a_duplicate_single_answer_field_gets_400(client: FlaskClient) -> None:
 def test_an_exclusive_option_with_others_is_a_form_error(client: FlaskClient) -> None:
     from werkzeug.datastructures import MultiDict
 
-    url = next(f"/check/red-flags/{n}" for n in range(1, 8) if "q_moving_on_reaction" in client.get(f"/check/red-flags/{n}").data.decode())
+    url = next(
+        f"/check/red-flags/{n}"
+        for n in range(1, 8)
+        if "q_moving_on_reaction" in client.get(f"/check/red-flags/{n}").data.decode()
+    )
     page = client.get(url)
-    data = MultiDict([("csrf_token", csrf_token(page.data)), ("q_moving_on_reaction", "none"), ("q_moving_on_reaction", "guilt")])
+    data = MultiDict(
+        [("csrf_token", csrf_token(page.data)), ("q_moving_on_reaction", "none"), ("q_moving_on_reaction", "guilt")]
+    )
     response = client.post(url, data=data)
     assert response.status_code == 200
     assert "Select &#39;None of these&#39; on its own" in response.data.decode()
@@ -127,7 +139,9 @@ def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> Non
 def test_https_setting_makes_cookies_secure(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from webapp import create_app
 
-    app = create_app({"TESTING": True, "REKINDLE_HTTPS": True, "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"})
+    app = create_app(
+        {"TESTING": True, "REKINDLE_HTTPS": True, "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -157,10 +171,13 @@ def test_the_counsellor_area_is_off_without_accounts_and_behind_a_login_with_the
     app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash("a long enough password"))
     assert client.get("/counsellor/").location == "/counsellor/login"
     page = client.get("/counsellor/login")
-    wrong = client.post("/counsellor/login", data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "nope"})
+    wrong = client.post(
+        "/counsellor/login", data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "nope"}
+    )
     assert "The name or password is not right" in wrong.data.decode()
     right = client.post(
-        "/counsellor/login", data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "a long enough password"}
+        "/counsellor/login",
+        data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "a long enough password"},
     )
     assert right.location == "/counsellor/"
     html = client.get("/counsellor/").data.decode()
@@ -176,11 +193,16 @@ def test_the_counsellor_page_shows_broken_files_with_relative_paths(tmp_path, mo
     folder = tmp_path / "my-rules"
     folder.mkdir()
     (folder / "broken.yaml").write_text("kind: ruleset\nid: broken\n")
-    app = create_app({"TESTING": True, "REKINDLE_LIBRARY": str(folder), "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    app = create_app(
+        {"TESTING": True, "REKINDLE_LIBRARY": str(folder), "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    )
     app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash("a long enough password"))
     client = app.test_client()
     page = client.get("/counsellor/login")
-    client.post("/counsellor/login", data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "a long enough password"})
+    client.post(
+        "/counsellor/login",
+        data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "a long enough password"},
+    )
     html = client.get("/counsellor/").data.decode()
     assert "my-rules/broken.yaml:1:1: missing key &#39;version&#39;; add it" in html
     assert str(tmp_path) not in html

@@ -49,8 +49,12 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def _save(store: Store, answers: dict[str, object] | None = None) -> str:
     return store.save_result(
-        answers or {"red-flags": {"blocked": "yes"}}, version_key="v1", ruleset_id="red-flags", ruleset_hash="h" * 64,
-        ruleset_text="kind: ruleset\n", questionnaires={"red-flags": {"hash": "q" * 64, "text": "kind: questionnaire\n"}},
+        answers or {"red-flags": {"blocked": "yes"}},
+        version_key="v1",
+        ruleset_id="red-flags",
+        ruleset_hash="h" * 64,
+        ruleset_text="kind: ruleset\n",
+        questionnaires={"red-flags": {"hash": "q" * 64, "text": "kind: questionnaire\n"}},
     )
 
 
@@ -125,13 +129,18 @@ def test_migration_from_the_first_schema_keeps_the_data(url: str) -> None:
     command.upgrade(config, "0001")
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO ruleset_versions (key, ruleset_id, ruleset_hash, ruleset_text, questionnaires)"
-            " VALUES ('v1', 'red-flags', 'h', 'kind: ruleset', '{}')"
-        ))
-        conn.execute(sa.text(
-            "INSERT INTO results (id, created_at, version_key, answers) VALUES ('r1', :at, 'v1', '{\"x\": {}}')"
-        ), {"at": dt.datetime(2026, 11, 1, 12, 0)})
+        conn.execute(
+            sa.text(
+                "INSERT INTO ruleset_versions (key, ruleset_id, ruleset_hash, ruleset_text, questionnaires)"
+                " VALUES ('v1', 'red-flags', 'h', 'kind: ruleset', '{}')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO results (id, created_at, version_key, answers) VALUES ('r1', :at, 'v1', '{\"x\": {}}')"
+            ),
+            {"at": dt.datetime(2026, 11, 1, 12, 0)},
+        )
         conn.execute(sa.text("INSERT INTO counsellors (username, password_hash) VALUES ('sam', 'hash')"))
     engine.dispose()
     command.upgrade(config, "head")

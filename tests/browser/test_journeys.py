@@ -1,0 +1,96 @@
+"""Real Chromium: every scenario case through the pages, going back, no JavaScript, the exit, axe."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from assessments import load_library
+from tests.browser.helpers import answer_page, complete
+
+LIBRARY = load_library()
+CASES = [pytest.param(s.ruleset, c, id=f"{s.ruleset}: {c.name}") for s in LIBRARY.scenarios for c in s.cases]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+@pytest.mark.parametrize(("ruleset_id", "case"), CASES)
+def test_scenario_case_in_the_browser(page, ruleset_id, case) -> None:  # type: ignore[no-untyped-def]
+    complete(page, ruleset_id, case.answers)
+    expected = LIBRARY.ruleset(ruleset_id).outcome(case.expect.outcome).title
+    cli = LIBRARY.scorer(ruleset_id).score(case.answers).outcome.title
+    assert page.locator("h1").inner_text() == expected == cli
+
+
+def test_go_back_and_change_an_answer(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/check/red-flags/")
+    answer_page(page, {"asked-no-contact": "yes"})
+    page.click("text=Back")
+    assert page.is_checked("input[name='q_asked_no_contact'][value='yes']")
+    answer_page(page, {"asked-no-contact": "no"})
+    page.goto("/check/red-flags/review")
+    assert "Have they asked you not to contact them?" in page.content()
+    assert page.locator(".summary-row").first.locator("dd").inner_text() == "No"
+
+
+def test_a_whole_check_without_javascript(browser, server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    complete(page, "signs-they-want-you-back", {"signs-they-want-you-back": {"new-relationship": "yes"}})
+    assert page.locator("h1").inner_text() == "Consider letting go"
+    context.close()
+
+
+def test_exit_replaces_the_page_and_back_shows_nothing(page) -> None:  # type: ignore[no-untyped-def]
+    complete(page, "red-flags", {"red-flags": {"threats": "yes"}})
+    assert page.locator("h1").inner_text() == "Put your safety first"
+    page.click("#exit-this-page")
+    page.wait_for_url("https://www.bbc.co.uk/weather")
+    page.go_back()
+    # the result page was replaced in the history, and the page before it finds no answers
+    assert page.url.endswith("/") and "Thinking about getting back together?" in page.content()
+    page.go_forward()
+    assert page.url == "https://www.bbc.co.uk/weather"
+
+
+def test_shift_three_times_exits(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/check/red-flags/")
+    history = page.evaluate("history.length")
+    # the server's /exit is tested above; here, that three Shift presses go to it
+    page.route("**/exit", lambda route: route.fulfill(status=200, content_type="text/html", body="<p>left</p>"))
+    with page.expect_navigation(url="**/exit"):
+        for _ in range(3):
+            page.keyboard.press("Shift")
+    assert page.evaluate("history.length") == history  # replaced, not pushed
+
+
+def _axe(page) -> None:  # type: ignore[no-untyped-def]
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_axe_finds_nothing_on_any_page_type(page) -> None:  # type: ignore[no-untyped-def]
+    for url in ["/", "/help", "/check/red-flags/", "/no-such-page"]:
+        page.goto(url)
+        _axe(page)
+    page.goto("/check/motivation-check/3")
+    page.fill("[name='q_weeks_since']", "999")
+    page.click("form button[type=submit]")
+    assert "There is a problem" in page.content()
+    _axe(page)
+    page.goto("/check/red-flags/")
+    answer_page(page, {"blocked": "no"})
+    page.goto("/check/red-flags/review")
+    assert "Check your answers" in page.content()
+    _axe(page)
+    complete(page, "should-i-try", {"red-flags": {"afraid": "yes"}, "motivation-check": {"weeks-since": 3}})
+    assert page.locator("h1").inner_text() == "Put your safety first"
+    _axe(page)
+
+
+def test_no_sideways_scrolling_on_a_phone(browser, server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    for url in ["/", "/help", "/check/red-flags/", "/check/motivation-check/3"]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+    context.close()
