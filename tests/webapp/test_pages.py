@@ -109,6 +109,10 @@ def test_changing_an_earlier_answer_drops_answers_that_no_longer_apply(app: Flas
     assert "Is this still happening?" not in review
 
 
+def test_check_your_answers_with_nothing_in_progress_goes_home(client: FlaskClient) -> None:
+    assert client.get("/check/red-flags/review").location == "/"
+
+
 def test_check_your_answers_shows_labels_and_change_links(client: FlaskClient) -> None:
     page = client.get("/check/red-flags/1")
     client.post("/check/red-flags/1", data={"csrf_token": csrf_token(page.data), "q_asked_no_contact": "no"})
@@ -171,7 +175,7 @@ def test_help_page_lists_helplines_by_country_with_emergency_first(client: Flask
 
 def test_every_page_has_exit_and_help_links(client: FlaskClient) -> None:
     for url in ["/", "/check/red-flags/1", "/help", "/check/red-flags/review", "/nope"]:
-        html = client.get(url).data.decode()
+        html = client.get(url, follow_redirects=True).data.decode()
         assert 'id="exit-this-page" href="/exit"' in html, url
         assert 'href="/help">Get help now</a>' in html, url
 
