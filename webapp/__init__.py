@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{Path(app.instance_path) / 'rekindle.sqlite'}"
         app.config["REKINDLE_DATABASE_URL"] = url
-    upgrade(url)
-    store = Store(url)
-    store.purge(retention=retention(app), draft_idle=draft_idle(app))
+    with _startup_lock(Path(app.instance_path)):
+        # every forked worker builds the app; one at a time may migrate and purge
+        upgrade(url)
+        store = Store(url)
+        store.purge(retention=retention(app), draft_idle=draft_idle(app))
 
     extra = env_dirs({"REKINDLE_LIBRARY": str(app.config["REKINDLE_LIBRARY"] or "")})
     library = load_library(extra)
@@ -56,6 +61,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (public_pages, results, safety, counsellor, errors):
         app.register_blueprint(module.bp)
     return app
+
+
+@contextlib.contextmanager
+def _startup_lock(instance: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a file in the instance folder (workers start at the same moment)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    with (instance / ".startup.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def retention(app: Flask) -> dt.timedelta:
