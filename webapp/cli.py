@@ -93,3 +93,7 @@ def counsellor_add(username: str, password_stdin: bool) -> None:
     state: AppState = app.extensions["rekindle"]
     state.store.add_counsellor(username, generate_password_hash(password))
     click.echo(f"counsellor '{username}' can now sign in at /counsellor/login")
+
+
+if __name__ == "__main__":
+    main()

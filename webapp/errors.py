@@ -25,6 +25,11 @@ def http_error(error: HTTPException) -> tuple[str, int]:
     """Give a 4xx/5xx page in the site's layout."""
     code = error.code or 500
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if error.description == "pdf-not-available":
+        title, text = (
+            "PDF summaries are not available here yet",
+            "Your result page has everything the summary will hold.",
+        )
     return render_template("errors/error.html", title=title, text=text, code=code), code
 
 

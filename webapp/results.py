@@ -81,3 +81,10 @@ def delete(result_id: str) -> Response:
 def deleted() -> str:
     """Confirm that a result was deleted."""
     return render_template("results/deleted.html")
+
+
+@bp.get("/result/<result_id>/summary.pdf")
+def pdf(result_id: str) -> Response:
+    """Give the result as a PDF summary (the reports package renders it once it is available)."""
+    load(result_id)  # the same checks as the page: this visit's result, still stored
+    abort(404, description="pdf-not-available")

@@ -37,6 +37,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "REKINDLE_INSTANCE": str(folder),
         "REKINDLE_EXIT_URL": NEUTRAL,
     }
+    subprocess.run(  # an account, so the counsellors' area is on and axe can check it
+        [sys.executable, "-m", "webapp.cli", "counsellor", "add", "sam", "--password-stdin"],
+        input="a long enough password\n",
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "webapp.wsgi:app"],

@@ -94,3 +94,15 @@ def test_no_sideways_scrolling_on_a_phone(browser, server) -> None:  # type: ign
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
     context.close()
+
+
+def test_axe_finds_nothing_in_the_counsellors_area(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/counsellor/login")
+    page.click("form button[type=submit]")
+    assert "There is a problem" in page.content()
+    _axe(page)
+    page.fill("#username", "sam")
+    page.fill("#password", "a long enough password")
+    page.click("form button[type=submit]")
+    assert "Questionnaires and rule sets" in page.content()
+    _axe(page)

@@ -135,6 +135,14 @@ def test_result_page_safety_first_then_why_chart_advice_and_delete(app: Flask) -
     assert "Delete my answers" in html
 
 
+def test_the_pdf_link_warns_about_shared_devices_when_the_summary_holds_safety_content(app: Flask) -> None:
+    client = app.test_client()
+    safety = complete(client, flows(app)["red-flags"], {"red-flags": {"afraid": "yes"}}).data.decode()
+    assert "Before you download:" in safety and safety.index("Before you download:") < safety.index("Download PDF")
+    calm = complete(app.test_client(), flows(app)["red-flags"], {"red-flags": {"blocked": "yes"}}).data.decode()
+    assert "Download PDF" in calm and "Before you download:" not in calm
+
+
 def test_only_the_visit_that_submitted_can_see_the_result(app: Flask) -> None:
     client = app.test_client()
     url = complete(client, flows(app)["red-flags"], {"red-flags": {"blocked": "yes"}}).request.path
