@@ -51,6 +51,15 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
     return found
 
 
+def _load_checked(ctx: click.Context, paths: tuple[Path, ...]) -> tuple[list[Path], Library, list[FileError]]:
+    """Load the library with the named files standing in, and give the errors that concern them."""
+    files = _expand(paths)
+    library = load_library(library_dirs(ctx), files=files, replace=True)
+    errors = [e for e in library.errors if not files or e.path in files]
+    _print_errors(errors)
+    return files, library, errors
+
+
 def _print_errors(errors: list[FileError]) -> None:
     for error in errors:
         click.echo(str(error), err=True)
@@ -99,10 +108,7 @@ def read_answers_file(path: Path) -> Any:
 @click.pass_context
 def validate_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Check the given files (or the whole library) against the library; one line per error."""
-    files = _expand(paths)
-    library = load_library(library_dirs(ctx), files=files, replace=True)
-    errors = [e for e in library.errors if not files or e.path in files]
-    _print_errors(errors)
+    files, library, errors = _load_checked(ctx, paths)
     checked = len(files) if files else len(library.sources) + len(library.scenario_sources) + len(library.errors)
     problems = sum(len(e.problems) for e in errors)
     if errors:
@@ -220,10 +226,7 @@ def _num(value: Any) -> str:
 @click.pass_context
 def test_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Run scenario files (default: every one in the library); print N passed, M failed."""
-    files = _expand(paths)
-    library = load_library(library_dirs(ctx), files=files, replace=True)
-    broken = [e for e in library.errors if not files or e.path in files]
-    _print_errors(broken)
+    files, library, broken = _load_checked(ctx, paths)
     sources: list[SourceFile] = [s for s in library.scenario_sources if not files or s.path in files]
     passed = failed = 0
     for source in sources:

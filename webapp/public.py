@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from assessments import AssessmentError
@@ -37,8 +37,6 @@ def _flow(flow_id: str) -> Flow:
 
 def _load_answers(flow: Flow) -> dict[str, Any]:
     """Give the draft answers for this flow, or {} (a draft for another flow is left alone)."""
-    from flask import current_app
-
     draft_id = session.get("draft")
     if not draft_id:
         return {}
