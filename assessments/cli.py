@@ -65,7 +65,7 @@ def _print_errors(errors: list[FileError]) -> None:
         click.echo(str(error), err=True)
 
 
-def _open_ruleset(ctx: click.Context, name: str) -> tuple[Library, Scorer]:
+def open_ruleset(ctx: click.Context, name: str) -> tuple[Library, Scorer]:
     """Load the library and give the Scorer for RULESET, an id or a path to a rule-set file."""
     path = Path(name)
     is_file = path.suffix in (".yaml", ".yml") or path.is_file()
@@ -149,7 +149,7 @@ def list_command(ctx: click.Context) -> None:
 @click.pass_context
 def score_command(ctx: click.Context, ruleset: str, answers_path: Path, as_json: bool, explain: bool) -> None:
     """Score an answers file with RULESET (an id or a path) and explain the outcome."""
-    _, scorer = _open_ruleset(ctx, ruleset)
+    _, scorer = open_ruleset(ctx, ruleset)
     answers = read_answers_file(answers_path)
     try:
         explanation = scorer.explain(answers) if explain else None

@@ -1,5 +1,6 @@
-"""PDF reports (to come) and the score chart shared with the web pages."""
+"""PDF reports: `render_pdf(result, ruleset, questionnaires) -> bytes`, and the score chart the pages share."""
 
 from reports.chart import score_chart_svg
+from reports.render import render_pdf
 
-__all__ = ["score_chart_svg"]
+__all__ = ["render_pdf", "score_chart_svg"]

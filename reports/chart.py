@@ -11,6 +11,9 @@ from html import escape
 from assessments import Result, RuleSet
 
 WIDTH = 480
+BAR = "#23395b"  # one neutral colour: nothing green or red
+TRACK = "#e8edf5"
+TEXT = 'font-size="14" fill="#1d1d1f"'
 BAR_WIDTH = 370
 ROW_HEIGHT = 56
 
@@ -34,12 +37,11 @@ def score_chart_svg(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[fl
     for index, (title, value, (low, high)) in enumerate(rows):  # type: ignore[misc]
         y = index * ROW_HEIGHT
         share = 0.0 if high == low else max(0.0, min(1.0, (value - low) / (high - low)))
-        parts.append(f'<text x="0" y="{y + 16}" class="chart-label">{escape(title)}</text>')
-        parts.append(f'<rect x="0" y="{y + 24}" width="{BAR_WIDTH}" height="16" class="chart-track" rx="3"/>')
-        parts.append(f'<rect x="0" y="{y + 24}" width="{share * BAR_WIDTH:.1f}" height="16" class="chart-bar" rx="3"/>')
-        parts.append(
-            f'<text x="{BAR_WIDTH + 8}" y="{y + 37}" class="chart-value">{_number(value)} of {_number(high)}</text>'
-        )
+        # colours as attributes, not CSS: the same SVG is drawn by browsers and by WeasyPrint
+        parts.append(f'<text x="0" y="{y + 16}" {TEXT}>{escape(title)}</text>')
+        parts.append(f'<rect x="0" y="{y + 24}" width="{BAR_WIDTH}" height="16" rx="3" fill="{TRACK}"/>')
+        parts.append(f'<rect x="0" y="{y + 24}" width="{share * BAR_WIDTH:.1f}" height="16" rx="3" fill="{BAR}"/>')
+        parts.append(f'<text x="{BAR_WIDTH + 8}" y="{y + 37}" {TEXT}>{_number(value)} of {_number(high)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

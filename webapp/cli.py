@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from assessments.cli import ENGINE_COMMANDS, library_option
+from reports.cli import report_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +19,7 @@ def main(library_dirs: tuple[str, ...]) -> None:
     """Rekindle: questionnaires and rule sets for people deciding whether to try again."""
 
 
-for _command in ENGINE_COMMANDS:
+for _command in [*ENGINE_COMMANDS, report_command]:
     main.add_command(_command)
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, session, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from assessments import Result, Scorer, read_source
 from assessments.bounds import score_ranges
 from assessments.models import Questionnaire, RuleSet
-from reports import score_chart_svg
+from reports import render_pdf, score_chart_svg
 from webapp.state import state
 from webapp.storage import StoredResult
 
@@ -85,6 +85,10 @@ def deleted() -> str:
 
 @bp.get("/result/<result_id>/summary.pdf")
 def pdf(result_id: str) -> Response:
-    """Give the result as a PDF summary (the reports package renders it once it is available)."""
-    load(result_id)  # the same checks as the page: this visit's result, still stored
-    abort(404, description="pdf-not-available")
+    """Give the result as a PDF summary to download."""
+    stored, scorer, result = load(result_id)  # the same checks as the page: this visit's, still stored
+    body = render_pdf(result, scorer.ruleset, list(scorer.questionnaires))
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="summary-{stored.created_at:%Y-%m-%d}.pdf"'
+    return response

@@ -1,0 +1,66 @@
+"""The PDF summary: Jinja HTML + CSS -> WeasyPrint (PDF/UA) -> bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from weasyprint import HTML
+
+from assessments import Questionnaire, Result, RuleSet
+from assessments.bounds import score_ranges
+from assessments.options import label_for
+from reports.chart import score_chart_svg
+from reports.fetcher import ASSET_SCHEME, AssetFetcher
+
+HERE = Path(__file__).parent
+_ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+_CSS = (HERE / "templates" / "summary.css").read_text()
+
+
+def answer_rows(result: Result, questionnaires: list[Questionnaire]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Give (questionnaire title, section title, [(question, chosen label)]) for every answered section."""
+    rows = []
+    for questionnaire in questionnaires:
+        given = result.answers.get(questionnaire.id, {})
+        for section in questionnaire.sections:
+            items = [(q.text, label_for(q, given[q.id])) for q in section.questions if q.id in given]
+            if items:
+                rows.append((questionnaire.title, section.title, items))
+    return rows
+
+
+def render_html(
+    result: Result, ruleset: RuleSet, questionnaires: list[Questionnaire], *, generated_at: dt.datetime | None = None
+) -> str:
+    """Give the summary's HTML (what render_pdf lays out)."""
+    when = generated_at or dt.datetime.now(dt.UTC)
+    chart = Markup(score_chart_svg(result, ruleset, score_ranges(ruleset, questionnaires)))  # built from escaped text
+    return _ENV.get_template("summary.html").render(
+        result=result,
+        ruleset=ruleset,
+        questionnaires=questionnaires,
+        chart=chart,
+        css=Markup(_CSS),
+        rows=answer_rows(result, questionnaires),
+        generated=when.strftime("%-d %B %Y"),
+        safety_resources=[r for f in result.flags if f.safety for r in f.resources],
+    )
+
+
+def render_pdf(
+    result: Result,
+    ruleset: RuleSet,
+    questionnaires: list[Questionnaire],
+    *,
+    generated_at: dt.datetime | None = None,
+    fetcher: AssetFetcher | None = None,
+) -> bytes:
+    """Give the PDF summary of a result: tagged (PDF/UA), in English, fetching nothing from outside."""
+    html = render_html(result, ruleset, questionnaires, generated_at=generated_at)
+    document: Any = HTML(string=html, base_url=ASSET_SCHEME + "/", url_fetcher=fetcher or AssetFetcher())
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
