@@ -2,5 +2,6 @@
 
 from reports.chart import score_chart_svg
 from reports.render import render_pdf
+from reports.worker import RenderFailed, RenderTimeout, render_in_worker
 
-__all__ = ["render_pdf", "score_chart_svg"]
+__all__ = ["RenderFailed", "RenderTimeout", "render_in_worker", "render_pdf", "score_chart_svg"]

@@ -16,6 +16,10 @@ MESSAGES = {
     404: ("Page not found", "The page may have been deleted or the address may be wrong."),
     405: ("Page not found", "The page may have been deleted or the address may be wrong."),
     413: ("That was too much to send", "Please go back and shorten your answer."),
+    503: (
+        "The summary could not be made just now",
+        "Your result is safe. Please try downloading it again in a moment.",
+    ),
     500: ("Sorry, something went wrong on our side", "Your answers have not been lost. Please try again in a moment."),
 }
 

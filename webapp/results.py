@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, make_response, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, session, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from assessments import Result, Scorer, read_source
 from assessments.bounds import score_ranges
 from assessments.models import Questionnaire, RuleSet
-from reports import render_pdf, score_chart_svg
+from reports import RenderFailed, RenderTimeout, render_in_worker, render_pdf, score_chart_svg
 from webapp.state import state
 from webapp.storage import StoredResult
 
@@ -87,7 +87,18 @@ def deleted() -> str:
 def pdf(result_id: str) -> Response:
     """Give the result as a PDF summary to download."""
     stored, scorer, result = load(result_id)  # the same checks as the page: this visit's, still stored
-    body = render_pdf(result, scorer.ruleset, list(scorer.questionnaires))
+    store = state().store
+    body = store.cached_pdf(result_id, stored.version_key)
+    if body is None:
+        try:
+            body = render_in_worker(
+                lambda: render_pdf(result, scorer.ruleset, list(scorer.questionnaires), generated_at=stored.created_at),
+                timeout=float(current_app.config["REKINDLE_PDF_TIMEOUT"]),
+            )
+        except (RenderTimeout, RenderFailed):
+            current_app.logger.warning("PDF summary could not be made in time")
+            abort(503)
+        store.cache_pdf(result_id, stored.version_key, body)
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="summary-{stored.created_at:%Y-%m-%d}.pdf"'

@@ -55,6 +55,15 @@ counsellors = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
+pdf_cache = sa.Table(
+    "pdf_cache",
+    METADATA,
+    sa.Column("result_id", sa.String(64), sa.ForeignKey("results.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("version_key", sa.String(64), primary_key=True),
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -209,13 +218,35 @@ class Store:
         )
 
     def delete_result(self, result_id: str) -> bool:
-        """Delete a result; give whether it existed."""
+        """Delete a result and its cached PDF; give whether it existed."""
         with self.engine.begin() as conn:
+            conn.execute(pdf_cache.delete().where(pdf_cache.c.result_id == result_id))
             return bool(conn.execute(results.delete().where(results.c.id == result_id)).rowcount)
+
+    def cached_pdf(self, result_id: str, version_key: str) -> bytes | None:
+        """Give the cached PDF of this result rendered with this rule-set version, or None."""
+        query = sa.select(pdf_cache.c.pdf).where(
+            pdf_cache.c.result_id == result_id, pdf_cache.c.version_key == version_key
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else bytes(row.pdf)
+
+    def cache_pdf(self, result_id: str, version_key: str, pdf: bytes) -> None:
+        """Keep a rendered PDF for the next download (a concurrent identical render is fine)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    pdf_cache.insert().values(result_id=result_id, version_key=version_key, pdf=pdf, created_at=now())
+                )
+        except sa.exc.IntegrityError:
+            pass  # another worker cached it first, or the result was deleted meanwhile
 
     def purge(self, *, retention: dt.timedelta, draft_idle: dt.timedelta) -> tuple[int, int]:
         """Delete results older than the retention period and idle drafts; give (results, drafts) deleted."""
         with self.engine.begin() as conn:
+            expired = sa.select(results.c.id).where(results.c.created_at < now() - retention)
+            conn.execute(pdf_cache.delete().where(pdf_cache.c.result_id.in_(expired)))
             old = conn.execute(results.delete().where(results.c.created_at < now() - retention)).rowcount
             idle = conn.execute(drafts.delete().where(drafts.c.updated_at < now() - draft_idle)).rowcount
             # rule-set versions no result uses any more hold no answers, but need not be kept either

@@ -1,0 +1,85 @@
+"""Rendering in a worker with a hard time limit, and the PDF cache that never mixes results up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from flask import Flask
+
+from reports import RenderFailed, RenderTimeout, render_in_worker
+from tests.reports.test_render import text_of
+from tests.webapp.flow import complete, csrf_token
+
+
+def test_a_render_past_the_limit_is_stopped_and_the_caller_is_free() -> None:
+    start = time.perf_counter()
+    with pytest.raises(RenderTimeout, match=r"rendering took more than 0\.5 s and was stopped"):
+        render_in_worker(lambda: time.sleep(30) or b"", timeout=0.5)
+    assert time.perf_counter() - start < 5
+
+
+def test_a_failing_render_says_so() -> None:
+    with pytest.raises(RenderFailed, match="rendering failed: ZeroDivisionError"):
+        render_in_worker(lambda: bytes(1 // 0), timeout=5)
+
+
+def test_a_render_gives_its_bytes() -> None:
+    assert render_in_worker(lambda: b"%PDF-1.7 fake", timeout=5) == b"%PDF-1.7 fake"
+
+
+def _result(app: Flask, answers: dict[str, dict[str, str]]):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    page = complete(client, app.extensions["rekindle"].flows["red-flags"], answers)
+    return client, page, page.request.path
+
+
+def test_a_second_download_comes_from_the_cache(app: Flask) -> None:
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    first = client.get(f"{url}/summary.pdf").data
+    store = app.extensions["rekindle"].store
+    stored = store.load_result(url.rsplit("/", 1)[1])
+    assert store.cached_pdf(stored.id, stored.version_key) == first
+    with store.engine.begin() as conn:
+        from webapp.storage import pdf_cache
+
+        conn.execute(pdf_cache.update().values(pdf=b"%PDF-cached-marker"))
+    assert client.get(f"{url}/summary.pdf").data == b"%PDF-cached-marker"
+
+
+def test_one_persons_pdf_is_never_served_for_another_result(app: Flask) -> None:
+    first_client, _, first_url = _result(app, {"red-flags": {"blocked": "yes"}})
+    second_client, _, second_url = _result(app, {"red-flags": {"threats": "yes"}})
+    assert "Consider letting go" in text_of(first_client.get(f"{first_url}/summary.pdf").data)
+    second = text_of(second_client.get(f"{second_url}/summary.pdf").data)
+    assert "Put your safety first" in second and "Consider letting go" not in second
+    assert second_client.get(f"{first_url}/summary.pdf").status_code == 404
+
+
+def test_deleting_or_purging_a_result_removes_its_cached_pdf(app: Flask) -> None:
+    client, page, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    client.get(f"{url}/summary.pdf")
+    store = app.extensions["rekindle"].store
+    result_id = url.rsplit("/", 1)[1]
+    version = store.load_result(result_id).version_key
+    client.post(f"{url}/delete", data={"csrf_token": csrf_token(page.data)})
+    assert store.cached_pdf(result_id, version) is None
+
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    client.get(f"{url}/summary.pdf")
+    result_id = url.rsplit("/", 1)[1]
+    with store.engine.begin() as conn:
+        from webapp.storage import results
+
+        conn.execute(results.update().values(created_at=dt.datetime(2020, 1, 1)))
+    store.purge(retention=dt.timedelta(days=30), draft_idle=dt.timedelta(hours=1))
+    assert store.cached_pdf(result_id, version) is None
+
+
+def test_a_render_that_takes_too_long_gets_a_503_page(app: Flask) -> None:
+    app.config["REKINDLE_PDF_TIMEOUT"] = 0.001
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    response = client.get(f"{url}/summary.pdf")
+    assert response.status_code == 503
+    assert "The summary could not be made just now" in response.data.decode()
