@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pypdf import PdfReader  # noqa: E402
-from weasyprint import HTML  # noqa: E402
+from pypdf import PdfReader
+from weasyprint import HTML
 
-from assessments import load_library  # noqa: E402
-from assessments.cli import read_answers_file  # noqa: E402
-from reports.render import render_html, render_pdf  # noqa: E402
+from assessments import load_library
+from assessments.cli import read_answers_file
+from reports.render import render_html, render_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKS = {"h1", "h2", "h3", "p", "li", "th", "td"}
@@ -99,7 +99,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"TESTING": True, "REKINDLE_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite"})
         client = app.test_client()
-        url = complete(client, app.extensions["rekindle"].flows["should-i-try"], read_answers_file(ROOT / "examples" / "should-i-try.yaml")).request.path
+        url = complete(
+            client,
+            app.extensions["rekindle"].flows["should-i-try"],
+            read_answers_file(ROOT / "examples" / "should-i-try.yaml"),
+        ).request.path
         client.get(f"{url}/summary.pdf")  # renders and caches
         cached_ms = _median_ms(lambda: client.get(f"{url}/summary.pdf").close(), 25)
         app.extensions["rekindle"].store.dispose()
@@ -107,7 +111,9 @@ def main() -> None:
     report_ms, plain_ms = statistics.median(report_times), statistics.median(plain_times)
     print(f"report_ms={report_ms:.0f}")
     print(f"plain_ms={plain_ms:.0f}")
-    print(f"report_vs_plain_ratio={statistics.median(r / p for r, p in zip(report_times, plain_times, strict=True)):.2f}")
+    print(
+        f"report_vs_plain_ratio={statistics.median(r / p for r, p in zip(report_times, plain_times, strict=True)):.2f}"
+    )
     print(f"pages={pages}")
     print(f"cached_download_ms={cached_ms:.1f}")
 
