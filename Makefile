@@ -16,3 +16,4 @@ lint: setup
 bench: setup
 	.venv/bin/python bench/engine.py
 	.venv/bin/python bench/web.py
+	.venv/bin/python bench/reports.py
