@@ -22,7 +22,7 @@ def _is_int(value: float) -> bool:
     return float(value).is_integer()
 
 
-def question_range(question: Question, reverse: bool) -> Bounds | None:
+def question_range(question: Question) -> Bounds | None:
     """Give the range of points one answer to the question can give, or None if unscored."""
     if isinstance(question, NumberQuestion):
         return Bounds(question.min, question.max, question.integer and _is_int(question.min) and _is_int(question.max))
@@ -40,7 +40,7 @@ def question_range(question: Question, reverse: bool) -> Bounds | None:
         candidates_high = single + ([sum(positives)] if positives else ([max(free)] if free else []))
         return Bounds(min(candidates_low), max(candidates_high), integer)
     low, high = min(points), max(points)
-    return Bounds(low, high, integer)  # reversing maps [low, high] onto itself
+    return Bounds(low, high, integer)
 
 
 def score_bounds(ruleset: RuleSet, resolver: Resolver) -> dict[str, Bounds]:
@@ -55,7 +55,7 @@ def score_bounds(ruleset: RuleSet, resolver: Resolver) -> dict[str, Bounds]:
             target = resolver.resolve(item.question)
             if not isinstance(target, QuestionRef):
                 return None
-            found = question_range(target.question, item.reverse)
+            found = question_range(target.question)  # reversing maps a range onto itself
             return (found, item.weight) if found else None
         child = by_id.get(item.score)  # type: ignore[attr-defined]
         if child is None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from assessments.bounds import score_bounds
 from assessments.models.base import suggest
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
 from assessments.models.questionnaire import (
     MultipleChoice,
     NumberQuestion,
@@ -129,10 +129,7 @@ def check_questionnaire(questionnaire: Questionnaire) -> list[Finding]:
         findings += _check_question_options(question, at)
         if question.show_when is not None:
             resolver = Resolver([questionnaire], qualified=False, allowed_questions={q.id for q in earlier})
-            for keys, message in check_condition(question.show_when, resolver, (*at, "show_when")):
-                if "unknown question" in message and questionnaire.question(str(keys[len(at) + 1 :][-1])):
-                    message = message.split(";")[0] + "; show_when may only use questions asked before this one"
-                findings.append((keys, message))
+            findings += check_condition(question.show_when, resolver, (*at, "show_when"))
         earlier.append(question)
     return findings
 
@@ -254,7 +251,7 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
         if score.count is not None:
             for c_index, condition in enumerate(score.count):
                 findings += check_condition(condition, resolver, (*at, c_index))
-                graph[score.id] += [r for r in _refs(condition) if r in score_ids]
+                graph[score.id] += [r for r in condition_refs(condition) if r in score_ids]
             continue
         for i_index, item in enumerate(getattr(score, score.method)):
             if hasattr(item, "score"):
@@ -295,16 +292,6 @@ def _check_scored_question(question: Question, reverse: bool, at: Keys) -> Itera
         )
     if reverse and isinstance(question, MultipleChoice):
         yield (*at, "reverse"), "a multiple-choice question cannot be reverse scored; remove reverse"
-
-
-def _refs(node: ConditionNode) -> Iterator[str]:
-    if isinstance(node, (All, AnyOf)):
-        for item in node.items:
-            yield from _refs(item)
-    elif isinstance(node, Not):
-        yield from _refs(node.item)
-    else:
-        yield node.ref
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:

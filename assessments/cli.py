@@ -103,6 +103,29 @@ def read_answers_file(path: Path) -> Any:
     return parsed.data
 
 
+def ruleset_and_answers(func: F) -> F:
+    """Add the RULESET argument (an id or a path) and the --answers FILE option."""
+    func = click.option(
+        "--answers",
+        "answers_path",
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="JSON or YAML file: {questionnaire_id: {question_id: value}}.",
+    )(func)
+    return click.argument("ruleset")(func)
+
+
+def score_answers_file(ctx: click.Context, ruleset: str, answers_path: Path) -> tuple[Scorer, Result]:
+    """Give the Scorer for RULESET and the Result for the answers file; exit 1 with every problem."""
+    _, scorer = open_ruleset(ctx, ruleset)
+    try:
+        return scorer, scorer.score(read_answers_file(answers_path))
+    except AssessmentError as exc:
+        click.echo(f"{answers_path}: {exc}", err=True)
+        ctx.exit(1)
+        raise  # unreachable: ctx.exit raises
+
+
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
@@ -136,14 +159,7 @@ def list_command(ctx: click.Context) -> None:
 
 
 @click.command("score")
-@click.argument("ruleset")
-@click.option(
-    "--answers",
-    "answers_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON or YAML file: {questionnaire_id: {question_id: value}}.",
-)
+@ruleset_and_answers
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--explain", is_flag=True, help="Also show every rule that did not fire and why.")
 @click.pass_context

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion
 from assessments.models.ruleset import QuestionItem, Score
 from assessments.options import points_table
@@ -166,7 +166,7 @@ def score_order(scores: tuple[Score, ...]) -> list[Score]:
 
     def uses(score: Score) -> list[str]:
         if score.count is not None:
-            return [ref for c in score.count for ref in _condition_refs(c) if ref in by_id]
+            return [ref for c in score.count for ref in condition_refs(c) if ref in by_id]
         return [item.score for item in getattr(score, score.method) if not isinstance(item, QuestionItem)]
 
     def place(score: Score) -> None:
@@ -180,14 +180,6 @@ def score_order(scores: tuple[Score, ...]) -> list[Score]:
     for score in scores:
         place(score)
     return ordered
-
-
-def _condition_refs(node: ConditionNode) -> list[str]:
-    if isinstance(node, (All, AnyOf)):
-        return [ref for item in node.items for ref in _condition_refs(item)]
-    if isinstance(node, Not):
-        return _condition_refs(node.item)
-    return [node.ref]
 
 
 def _split_items(

@@ -18,11 +18,6 @@ _WORDS = {
 }
 
 
-def holds(node: ConditionNode, values: dict[str, Any], resolver: Resolver) -> bool:
-    """Give whether the condition holds, interpreting the nodes directly."""
-    return why_not(node, values, resolver) is None
-
-
 def why_not(node: ConditionNode, values: dict[str, Any], resolver: Resolver) -> str | None:
     """Give None when the condition holds, else the part that failed in words."""
     if isinstance(node, All):

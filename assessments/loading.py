@@ -78,7 +78,7 @@ def _message(error: Any) -> str:
         )
     if kind in ("bool_type", "bool_parsing"):
         return f"should be true or false, not '{error.get('input')}'"
-    if kind == "date_from_datetime_parsing" or kind.startswith("date"):
+    if kind.startswith("date"):
         return f"'{error.get('input')}' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01"
     message: str = error["msg"]
     return message.replace("Input should be", "should be").replace("Value error, ", "")

@@ -8,7 +8,6 @@ from assessments.models.questionnaire import (
     Option,
     Question,
     Scale,
-    ShortText,
     SingleChoice,
     YesNo,
 )
@@ -51,8 +50,3 @@ def label_for(question: Question, value: object) -> str:
     if isinstance(question, NumberQuestion) and question.unit and value is not None:
         return f"{value} {question.unit}"
     return "" if value is None else str(value)
-
-
-def is_scored_kind(question: Question) -> bool:
-    """Give whether a question can contribute points (all kinds but text)."""
-    return not isinstance(question, ShortText)

@@ -58,11 +58,14 @@ class Resolver:
     ) -> None:
         self.qualified = qualified
         self.questions: dict[str, QuestionRef] = {}
+        self.not_yet: set[str] = set()  # questions that exist but may not be named here (asked later)
         for questionnaire in questionnaires:
             for question in questionnaire.questions():
                 name = f"{questionnaire.id}.{question.id}" if qualified else question.id
                 if allowed_questions is None or name in allowed_questions:
                     self.questions[name] = QuestionRef(questionnaire.id, question)
+                else:
+                    self.not_yet.add(name)
         self.scores = {score.id: ScoreRef(score) for score in scores}
 
     def resolve(self, name: str) -> Target | None:
@@ -73,6 +76,8 @@ class Resolver:
         """Explain an unknown name and what could be written instead."""
         known = list(self.questions) + list(self.scores)
         hint = suggest(name, known)
+        if name in self.not_yet:
+            return f"'{name}' is asked after this question; show_when may only use questions asked before this one"
         if not self.qualified and "." in name:
             return f"'{name}' is not a question here; this rule set scores one questionnaire, so write the question id alone{hint}"
         if self.qualified and "." not in name and name not in self.scores:

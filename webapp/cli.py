@@ -19,6 +19,10 @@ def main(library_dirs: tuple[str, ...]) -> None:
     """Rekindle: questionnaires and rule sets for people deciding whether to try again."""
 
 
+# purge and counsellor accounts build the app only to reach its storage; it never serves a
+# request, so it needs no real secret key
+_NOT_SERVING = {"SECRET_KEY": "not-serving-requests"}
+
 for _command in [*ENGINE_COMMANDS, report_command]:
     main.add_command(_command)
 
@@ -66,7 +70,7 @@ def purge_command() -> None:
     from webapp import create_app, draft_idle, retention
     from webapp.state import AppState
 
-    app = create_app({"TESTING": os.environ.get("REKINDLE_SECRET_KEY") is None})
+    app = create_app(_NOT_SERVING)
     state: AppState = app.extensions["rekindle"]
     old, idle = state.store.purge(retention=retention(app), draft_idle=draft_idle(app))
     click.echo(f"deleted {old} result(s) and {idle} draft(s)")
@@ -90,7 +94,7 @@ def counsellor_add(username: str, password_stdin: bool) -> None:
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     if len(password) < 12:
         raise click.BadParameter("use a password of at least 12 characters", param_hint="password")
-    app = create_app({"TESTING": os.environ.get("REKINDLE_SECRET_KEY") is None})
+    app = create_app(_NOT_SERVING)
     state: AppState = app.extensions["rekindle"]
     state.store.add_counsellor(username, generate_password_hash(password))
     click.echo(f"counsellor '{username}' can now sign in at /counsellor/login")

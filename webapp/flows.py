@@ -14,7 +14,7 @@ from assessments import Library, Questionnaire
 from assessments.answers import answer_reader
 from assessments.compiler import Predicate
 from assessments.models import Question
-from assessments.models.conditions import All, AnyOf, ConditionNode, Not
+from assessments.models.conditions import condition_refs
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,6 @@ class Flow:
         return [i for i, page in enumerate(self.pages) if self.visible_questions(page, answers)]
 
 
-def _refs(node: ConditionNode) -> set[str]:
-    if isinstance(node, (All, AnyOf)):
-        return set().union(*(_refs(i) for i in node.items))
-    if isinstance(node, Not):
-        return _refs(node.item)
-    return {node.ref}
-
-
 def pages_for(questionnaire: Questionnaire) -> list[Page]:
     """Split a questionnaire's sections into pages (see the module docstring)."""
     pages: list[Page] = []
@@ -80,7 +72,7 @@ def pages_for(questionnaire: Questionnaire) -> list[Page]:
         part = 0
         for question in section.questions:
             on_page = {q.id for q in current}
-            if question.show_when is not None and _refs(question.show_when) & on_page:
+            if question.show_when is not None and set(condition_refs(question.show_when)) & on_page:
                 pages.append(Page(questionnaire, s_index, part, tuple(current)))
                 current, part = [], part + 1
             current.append(question)

@@ -132,6 +132,15 @@ def parse_condition(data: Any, at: tuple[str | int, ...] = ()) -> ConditionNode:
     return _parse_compare(key, value, (*at, key))
 
 
+def condition_refs(node: ConditionNode) -> list[str]:
+    """Give every question or score name a condition compares, in order."""
+    if isinstance(node, (All, AnyOf)):
+        return [ref for item in node.items for ref in condition_refs(item)]
+    if isinstance(node, Not):
+        return condition_refs(node.item)
+    return [node.ref]
+
+
 def dump_condition(node: ConditionNode) -> Any:
     """Give the YAML-shaped data for a condition (the inverse of parse_condition)."""
     if isinstance(node, All):

@@ -85,7 +85,7 @@ CASES = [
     ),
     (
         "show-when-later.yaml",
-        "show-when-later.yaml:16:11: sections[0].questions[0].show_when.second: unknown question or score 'second'; show_when may only use questions asked before this one",
+        "show-when-later.yaml:16:11: sections[0].questions[0].show_when.second: 'second' is asked after this question; show_when may only use questions asked before this one",
     ),
     (
         "tabs.yaml",

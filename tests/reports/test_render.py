@@ -102,9 +102,6 @@ def test_a_hostile_template_fetches_nothing(caplog: pytest.LogCaptureFixture) ->
     pdf = HTML(string=HOSTILE, base_url=ASSET_SCHEME + "/", url_fetcher=fetcher).write_pdf()
     assert sorted(set(fetcher.refused)) == ["file:///etc/hostname", "file:///etc/passwd", "http://127.0.0.1:9/x.png"]
     assert b"root:" not in pdf and b"/EmbeddedFile" not in pdf
-    assert (
-        Path("/etc/hostname").read_text().strip().encode() not in pdf or not Path("/etc/hostname").read_text().strip()
-    )
 
 
 def test_download_route_gives_an_attachment_and_404s_for_unknown_or_deleted(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -65,7 +66,6 @@ def test_going_back_keeps_answers(client: FlaskClient) -> None:
 
 
 def test_invalid_input_shows_an_error_summary_linked_to_the_field(client: FlaskClient) -> None:
-    page = client.get("/check/motivation-check/1")
     # find the page with the number question
     number_page = next(
         n for n in range(1, 8) if "q_weeks_since" in client.get(f"/check/motivation-check/{n}").data.decode()
@@ -198,9 +198,7 @@ def test_exit_clears_the_session_and_the_draft(app: Flask) -> None:
     assert response.status_code == 302 and response.location == "https://www.bbc.co.uk/weather"
     with client.session_transaction() as session:
         assert "draft" not in session
-    assert (
-        app.extensions["rekindle"].store.load_draft(draft_id, max_idle=__import__("datetime").timedelta(days=1)) is None
-    )
+    assert app.extensions["rekindle"].store.load_draft(draft_id, max_idle=dt.timedelta(days=1)) is None
     assert 'value="yes" checked' not in client.get("/check/red-flags/1").data.decode()
 
 
