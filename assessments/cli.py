@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from assessments.coverage import measure
 from assessments.engine import Scorer
 from assessments.errors import AssessmentError, FileError
 from assessments.library import Library, env_dirs, load_library, yaml_files
@@ -239,8 +240,9 @@ def _num(value: Any) -> str:
 
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--coverage", is_flag=True, help="Also list outcomes, bands and rules that no case reached.")
 @click.pass_context
-def test_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def test_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool) -> None:
     """Run scenario files (default: every one in the library); print N passed, M failed."""
     files, library, broken = _load_checked(ctx, paths)
     sources: list[SourceFile] = [s for s in library.scenario_sources if not files or s.path in files]
@@ -259,8 +261,29 @@ def test_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     if broken:
         click.echo(f"{len(broken)} file(s) could not be loaded", err=True)
     click.echo(f"{passed} passed, {failed} failed")
+    if coverage:
+        _print_coverage(library, [s.model for s in sources], every=not files)
     if failed or broken or not (passed or failed):
         ctx.exit(1)
+
+
+def _print_coverage(library: Library, scenario_files: list[Any], *, every: bool) -> None:
+    by_ruleset: dict[str, list[ScenarioFile]] = {}
+    for scenario_file in scenario_files:
+        by_ruleset.setdefault(scenario_file.ruleset, []).append(scenario_file)
+    if every:  # rule sets without any scenario file are the least covered of all
+        for ruleset_id in library.rulesets:
+            by_ruleset.setdefault(ruleset_id, [])
+    for ruleset_id, files in by_ruleset.items():
+        scorer = library.scorer(ruleset_id)
+        found = measure(scorer, files)
+        missed = found.missed(scorer)
+        click.echo(f"\nCoverage of {ruleset_id} ({found.cases} case{'s' * (found.cases != 1)}):")
+        if not any(missed.values()):
+            click.echo("  every outcome, band and rule is reached by some case")
+        for kind, names in missed.items():
+            if names:
+                click.echo(f"  {kind} no case reaches: {', '.join(names)}")
 
 
 @click.command("schema")

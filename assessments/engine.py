@@ -92,7 +92,8 @@ class Scorer:
             q.id: {"version": q.version, "hash": hashes.get(q.id) or model_hash(q)} for q in self.questionnaires
         }
 
-    def _values(self, answers: Any) -> tuple[Values, list[str]]:
+    def values_for(self, answers: Any) -> tuple[Values, list[str]]:
+        """Give the checked answers with the named scores beside them, and the unanswered questions."""
         values, missing, problems = self._reader.read(answers)
         if problems:
             raise_problems(problems)
@@ -103,17 +104,25 @@ class Scorer:
 
     def score(self, answers: Any) -> Result:
         """Give the Result for an answer set, or raise InvalidAnswers listing every problem."""
-        return self._decide(*self._values(answers))
+        return self._decide(*self.values_for(answers))
 
     def explain(self, answers: Any) -> Explanation:
         """Give the Result plus, for every rule, whether it fired and why not."""
-        values, missing = self._values(answers)
+        values, missing = self.values_for(answers)
         result = self._decide(values, missing)
         traces = []
         for (predicate, *_), rule in zip(self._rules, self.ruleset.rules, strict=False):
             holds = predicate(values)
             traces.append(RuleTrace(rule.id, holds, None if holds else why_not(rule.when, values, self._resolver)))
         return Explanation(result, tuple(traces), dict(values))
+
+    def predicates(self) -> tuple[Predicate, ...]:
+        """Give each rule's compiled condition, in the rule set's order (for analysis)."""
+        return self._predicates
+
+    def decide(self, values: Values, missing: list[str]) -> Result:
+        """Give the Result for values from values_for."""
+        return self._decide(values, missing)
 
     def _decide(self, values: Values, missing: list[str]) -> Result:
         fired_indexes = list(compress(self._indexes, [predicate(values) for predicate in self._predicates]))
@@ -156,6 +165,22 @@ class Scorer:
             self._versions,
         )
 
+    def band_for(self, values: Values) -> tuple[int, int, Band] | None:
+        """Give (variant index, or -1 for the main bands; band index; band) the score falls in."""
+        decision = self._decision
+        if not isinstance(decision, BandsDecision):
+            return None
+        value = values[SCORES][decision.score]
+        if value is None:
+            return None
+        for table, (condition, bands) in enumerate(self._band_tables):
+            if condition is None or condition(values):
+                for index, band in enumerate(bands):
+                    if band.holds(value):
+                        return (table if condition is not None else -1), index, band
+                return None
+        return None
+
     def _presentation(
         self, outcome_id: str, fired_indexes: list[int]
     ) -> tuple[tuple[Flag, ...], tuple[str, ...], tuple[Resource, ...]]:
@@ -189,16 +214,10 @@ class Scorer:
     def _decision_outcome(self, values: Values, tallies: dict[str, float], weighted: bool) -> tuple[str, str]:
         decision = self._decision
         if isinstance(decision, BandsDecision):
-            value = values[SCORES][decision.score]
-            if value is None:
+            if values[SCORES][decision.score] is None:
                 return NOT_ENOUGH_INFORMATION, "missing"
-            for condition, bands in self._band_tables:
-                if condition is None or condition(values):
-                    for band in bands:
-                        if band.holds(value):
-                            return band.outcome, "bands"
-                    break
-            return NOT_ENOUGH_INFORMATION, "bands"
+            found = self.band_for(values)
+            return (found[2].outcome if found else NOT_ENOUGH_INFORMATION), "bands"
         if not weighted:
             return decision.if_no_weight, "no-weight"
         best = max(tallies.values())

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from assessments.cli import ENGINE_COMMANDS, library_option
+from assessments.workbench import analyze_command, new_ruleset_command
 from reports.cli import report_command
 
 
@@ -23,7 +24,7 @@ def main(library_dirs: tuple[str, ...]) -> None:
 # request, so it needs no real secret key
 _NOT_SERVING = {"SECRET_KEY": "not-serving-requests"}
 
-for _command in [*ENGINE_COMMANDS, report_command]:
+for _command in [*ENGINE_COMMANDS, analyze_command, new_ruleset_command, report_command]:
     main.add_command(_command)
 
 

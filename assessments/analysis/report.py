@@ -1,0 +1,203 @@
+"""What an analysis found, as data (for --json and the web page) and as text for a counsellor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessments.models.ruleset import RuleSet
+
+Answers = dict[str, dict[str, Any]]
+
+
+@dataclass
+class ScoreReport:
+    id: str
+    low: float | None
+    high: float | None
+    low_example: Answers | None
+    high_example: Answers | None
+    exact: bool  # the search finished: no answer set goes lower or higher
+    options_low: float | None  # the range the options alone allow (each question on its own)
+    options_high: float | None
+
+
+@dataclass
+class OutcomeReport:
+    id: str
+    title: str
+    declared: bool  # False for the built-in not-enough-information outcome
+    reachable: bool | None  # None: not found, but not proven impossible
+    example: Answers | None
+    tried: int
+    only_when_missing: bool | None = None
+
+
+@dataclass
+class RuleReport:
+    id: str
+    can_fire: bool | None
+    example: Answers | None
+    tried: int
+    combinations: int
+    changes_outcome: bool | None = None  # only for rules that add weight or force
+    change_example: Answers | None = None
+    change_tried: int = 0
+
+
+@dataclass
+class TieReport:
+    possible: bool | None
+    tried: int
+    example: Answers | None = None
+    outcomes: list[str] = field(default_factory=list)
+    resolved_to: str | None = None
+
+
+@dataclass
+class Analysis:
+    ruleset: RuleSet
+    combinations: int
+    questions: int
+    samples: int
+    scores: list[ScoreReport]
+    outcomes: list[OutcomeReport]
+    rules: list[RuleReport]
+    ties: TieReport | None
+
+    def problems(self) -> list[str]:
+        """Give what is proven wrong (the analyze command exits 1 when there is any)."""
+        found = [
+            f"outcome '{o.id}' can never be reached: no answer set leads to it; check the bands, the"
+            " rules that add weight to it or force it, or remove it"
+            for o in self.outcomes
+            if o.declared and o.reachable is False
+        ]
+        found += [
+            f"rule '{r.id}' can never fire: no answers to the questionnaire make its 'when' hold; check"
+            " the values and numbers it compares, and 'all' that should be 'any'"
+            for r in self.rules
+            if r.can_fire is False
+        ]
+        return found
+
+    def warnings(self) -> list[str]:
+        """Give what deserves a look but is not an error."""
+        found = [
+            f"outcome '{o.id}' is reached only when answers are missing (the missing-answer policy);"
+            " no complete answer set leads to it"
+            for o in self.outcomes
+            if o.declared and o.only_when_missing
+        ]
+        bands = getattr(self.ruleset.decision, "method", "") == "bands"
+        for r in self.rules:
+            if r.changes_outcome is not False:
+                continue
+            rule = next(x for x in self.ruleset.rules if x.id == r.id)
+            if bands and not rule.force:
+                found.append(
+                    f"rule '{r.id}' adds weight, but the decision uses bands, which ignore weight;"
+                    " use flag, advice or force, or decide by method: highest"
+                )
+            else:
+                found.append(
+                    f"rule '{r.id}' never changes the outcome: whenever it fires, the outcome is the same without it"
+                )
+        if self.ties and self.ties.possible:
+            how = f"the tie goes to '{self.ties.resolved_to}'" if self.ties.resolved_to else "see the decision's ties"
+            found.append(f"outcomes can tie on weight ({', '.join(self.ties.outcomes)}); {how}")
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        """Give JSON-ready data."""
+        return {
+            "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version},
+            "questions": self.questions,
+            "combinations": self.combinations,
+            "samples": self.samples,
+            "scores": [vars(s) for s in self.scores],
+            "outcomes": [vars(o) for o in self.outcomes],
+            "rules": [vars(r) for r in self.rules],
+            "ties": vars(self.ties) if self.ties else None,
+            "problems": self.problems(),
+            "warnings": self.warnings(),
+        }
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "no value"
+    return f"{value:.4g}"
+
+
+def _answers(example: Answers | None) -> str:
+    if not example:
+        return "(no answers)" if example is not None else ""
+    parts = []
+    for group, answers in example.items():
+        for question, value in answers.items():
+            shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
+            parts.append(f"{group}.{question}={shown}")
+    return "; ".join(parts) if parts else "(no answers)"
+
+
+def _not_found(tried: int) -> str:
+    return f"not found in {tried:,} tries (not proven impossible)"
+
+
+def render_text(analysis: Analysis) -> str:
+    """Give the report `rekindle analyze` prints."""
+    r = analysis.ruleset
+    out = [
+        f"Analysis of {r.id} v{r.version} ({r.title})",
+        f"  {analysis.questions} questions matter, {analysis.combinations:,} answer combinations",
+        "",
+        "Scores (lowest .. highest possible):",
+    ]
+    for s in analysis.scores:
+        exact = (
+            "" if s.exact else f"  (search stopped early; options allow {_num(s.options_low)}..{_num(s.options_high)})"
+        )
+        out.append(f"  {s.id:<28} {_num(s.low)} .. {_num(s.high)}{exact}")
+    if not analysis.scores:
+        out.append("  (no named scores)")
+    out += ["", "Outcomes:"]
+    for o in analysis.outcomes:
+        if o.reachable:
+            note = " — only when answers are missing" if o.only_when_missing else ""
+            out.append(f"  {o.id:<28} reachable{note}, e.g. {_answers(o.example)}")
+        elif o.reachable is False:
+            out.append(f"  {o.id:<28} UNREACHABLE (proven)" if o.declared else f"  {o.id:<28} never given (proven)")
+        else:
+            out.append(f"  {o.id:<28} {_not_found(o.tried)}")
+    out += ["", "Rules:"]
+    for rule in analysis.rules:
+        if rule.can_fire is False:
+            out.append(f"  {rule.id:<28} NEVER FIRES (proven over {rule.combinations:,} combinations)")
+            continue
+        if rule.can_fire is None:
+            out.append(f"  {rule.id:<28} firing {_not_found(rule.tried)}")
+            continue
+        effect = ""
+        if rule.changes_outcome is True:
+            effect = "; can change the outcome"
+        elif rule.changes_outcome is False:
+            effect = "; NEVER CHANGES THE OUTCOME (proven)"
+        elif rule.changes_outcome is None and rule.change_tried:
+            effect = f"; a change of outcome {_not_found(rule.change_tried)}"
+        out.append(f"  {rule.id:<28} can fire, e.g. {_answers(rule.example)}{effect}")
+    if analysis.ties is not None:
+        t = analysis.ties
+        out += ["", "Ties (highest weight):"]
+        if t.possible:
+            out.append(f"  {', '.join(t.outcomes)} can tie, resolved to {t.resolved_to}, e.g. {_answers(t.example)}")
+        elif t.possible is False:
+            out.append("  no answer set ties (proven)")
+        else:
+            out.append(f"  a tie {_not_found(t.tried)}")
+    problems, warnings = analysis.problems(), analysis.warnings()
+    out.append("")
+    out += [f"error: {p}" for p in problems]
+    out += [f"warning: {w}" for w in warnings]
+    out.append(f"{len(problems)} error(s), {len(warnings)} warning(s)")
+    return "\n".join(out)
