@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,4 +100,6 @@ class UnknownId(AssessmentError, LookupError):
         self.wanted = wanted
         self.known = known
         listed = ", ".join(sorted(known)) or "(none loaded)"
-        super().__init__(f"no {kind} with id '{wanted}'; known: {listed}")
+        close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        super().__init__(f"no {kind} with id '{wanted}'{hint}; known: {listed}")

@@ -26,8 +26,7 @@ from assessments.refs import SCORES
 from assessments.result import Result
 
 SAMPLES = 2000
-SMALL_BUDGET = 20_000  # steps for searches over a few questions (a rule, a score)
-WIDE_BUDGET = 4_000  # steps for searches over the whole questionnaire
+WIDE_BUDGET = 4_000  # steps for each search over the whole questionnaire (5x for one rule or score)
 CLIMBS, CLIMB_STEPS = 5, 200  # local searches for a rule that changes the outcome
 
 
@@ -41,8 +40,10 @@ class Analyzer:
         *,
         samples: int = SAMPLES,
         examples: Sequence[Answers] = (),
+        budget: int = WIDE_BUDGET,
     ) -> None:
         self.ruleset = ruleset
+        self.budget = budget  # steps for each search over the whole questionnaire
         self.examples = list(examples)
         self.scorer = Scorer(ruleset, list(questionnaires))
         self.space = Space(ruleset, list(self.scorer.questionnaires))
@@ -134,7 +135,7 @@ class Analyzer:
                 return -math.inf
             return -lo if lowest else hi
 
-        found = self.searcher.find(order, test, confirm, SMALL_BUDGET, rank=rank)
+        found = self.searcher.find(order, test, confirm, max(self.budget * 5, 1), rank=rank)
         return best[0], best[1], found.complete
 
     def rules(self, sampled: list[tuple[Answers, Result]]) -> list[RuleReport]:
@@ -152,7 +153,7 @@ class Analyzer:
                     return False
                 return bool(predicate(values))
 
-            fires = self.searcher.find(order, condition, confirm, SMALL_BUDGET)
+            fires = self.searcher.find(order, condition, confirm, max(self.budget * 5, 1))
             report = RuleReport(
                 id=rule.id,
                 can_fire=True if fires.example is not None else (False if fires.complete else None),
@@ -210,7 +211,7 @@ class Analyzer:
             without = {o for o, _ in self.abstract.outcomes(node, truths, skip=index)}
             return False if len(with_rule) == 1 and with_rule == without else None
 
-        found = self.searcher.find(self.everything, test, confirm, WIDE_BUDGET)
+        found = self.searcher.find(self.everything, test, confirm, self.budget)
         tried = self.samples + len(starts) * CLIMB_STEPS + found.steps
         if found.example is not None:
             return True, minimise(found.example, confirm), tried
@@ -262,7 +263,7 @@ class Analyzer:
                 margin = high.get(outcome_id, 0.0) - max((v for o, v in low.items() if o != outcome_id), default=0.0)
             return margin - 0.001 * self.abstract.missing_range(node)[0]
 
-        found = self.searcher.find(self.everything, test, confirm, WIDE_BUDGET, rank=rank)
+        found = self.searcher.find(self.everything, test, confirm, self.budget, rank=rank)
         if found.example is not None:
             return Found(minimise(found.example, confirm), True, found.steps)
         return found
@@ -282,7 +283,7 @@ class Analyzer:
         def test(node: Node) -> Tri:
             return None if any(how == "tie" for _, how in self.abstract.outcomes(node, self.truths(node))) else False
 
-        found = self.searcher.find(self.everything, test, confirm, WIDE_BUDGET)
+        found = self.searcher.find(self.everything, test, confirm, self.budget)
         if found.example is not None:
             return self._tie(minimise(found.example, confirm), self.samples + found.steps)
         return TieReport(possible=False if found.complete else None, tried=self.samples + found.steps)
@@ -318,9 +319,10 @@ def analyze(
     *,
     samples: int = SAMPLES,
     examples: Sequence[Answers] = (),
+    budget: int = WIDE_BUDGET,
 ) -> Analysis:
     """Give the analysis of a rule set over its questionnaires.
 
     examples (such as the rule set's scenario cases) are tried first, before random answer sets.
     """
-    return Analyzer(ruleset, questionnaires, samples=samples, examples=examples).run()
+    return Analyzer(ruleset, questionnaires, samples=samples, examples=examples, budget=budget).run()

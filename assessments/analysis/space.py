@@ -167,7 +167,8 @@ def _domain(question: Question, tests: list[Compare], scored: bool) -> tuple[tup
     table = points_table(question) or {}
     answers: list[Any]
     if isinstance(question, MultipleChoice):
-        answers, approximate = list(_subsets(question)[0]), _subsets(question)[1]
+        subsets, approximate = _subsets(question)
+        answers = list(subsets)
     else:
         answers, approximate = [o.value for o in options], False
 
