@@ -248,9 +248,7 @@ missing: {max_missing: 4}
 
 def test_sampling_mode_says_not_found_never_unreachable(build: Build) -> None:
     """Two scores over the same 20 questions: too correlated for the bounds to prune; budget runs out."""
-    questions = "\n".join(
-        f"      - {{id: q{i}, kind: single-choice, text: Q{i}?, options: four}}" for i in range(20)
-    )
+    questions = "\n".join(f"      - {{id: q{i}, kind: single-choice, text: Q{i}?, options: four}}" for i in range(20))
     big = f"""
 kind: questionnaire
 id: big
