@@ -17,3 +17,4 @@ bench: setup
 	.venv/bin/python bench/engine.py
 	.venv/bin/python bench/web.py
 	.venv/bin/python bench/reports.py
+	taskset -c 0 .venv/bin/python bench/analyze.py

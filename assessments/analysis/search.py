@@ -141,7 +141,7 @@ def minimise(answers: Answers, keep: Confirm) -> Answers:
             value = current[group].pop(question)
             if not keep(current):
                 current[group][question] = value
-    return current
+    return {group: {q: v for q, v in answers[group].items() if q in current[group]} for group in answers}
 
 
 def climb(
