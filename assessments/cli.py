@@ -19,6 +19,7 @@ from assessments.library import Library, env_dirs, load_library, yaml_files
 from assessments.loading import SourceFile
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.reference import format_reference
 from assessments.result import Explanation, Result
 from assessments.scenarios import run_scenarios
 from assessments.schema import SCHEMA_DIR, write_schemas
@@ -294,10 +295,18 @@ def _print_coverage(library: Library, scenario_files: list[Any], *, every: bool)
     show_default="assessments/schemas",
     help="Folder to write the JSON Schemas into.",
 )
-def schema_command(out: Path) -> None:
+@click.option(
+    "--reference",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the format reference (Markdown, like docs/format.md) to this file.",
+)
+def schema_command(out: Path, reference: Path | None) -> None:
     """Write JSON Schemas for questionnaire, rule-set and scenario files (for editors)."""
     for path in write_schemas(out):
         click.echo(f"wrote {path}")
+    if reference is not None:
+        reference.write_text(format_reference(), encoding="utf-8")
+        click.echo(f"wrote {reference}")
 
 
 ENGINE_COMMANDS = [validate_command, list_command, score_command, test_command, schema_command]

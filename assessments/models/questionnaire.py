@@ -120,7 +120,7 @@ class Section(StrictModel):
     """One page of questions."""
 
     id: Id
-    title: Text
+    title: Text = Field(description="The page heading.")
     intro: str | None = Field(None, description="A short paragraph shown above the questions.")
     questions: tuple[Annotated[Question, BeforeValidator(_check_kind)], ...] = Field(min_length=1)
 
@@ -131,7 +131,7 @@ class Questionnaire(StrictModel):
     kind: Literal["questionnaire"]
     id: Id
     version: Annotated[str, BeforeValidator(version_text)] = Field(description='Text such as "1.0".')
-    title: Text
+    title: Text = Field(description="Shown on the home page and at the top of every page.")
     summary: Text = Field(description="One or two sentences shown on the home page.")
     minutes: int = Field(ge=1, le=120, description="About how many minutes it takes.")
     default_ruleset: Id = Field(description="The rule set the public pages use to score it.")

@@ -18,8 +18,8 @@ NOT_ENOUGH_INFORMATION = "not-enough-information"
 class Resource(StrictModel):
     """A helpline, service or page a person can turn to."""
 
-    name: Text
-    description: str | None = None
+    name: Text = Field(description="The service's name as people know it.")
+    description: str | None = Field(None, description="One line on what it offers and when.")
     phone: str | None = Field(None, description="A number to call, as it is dialled in its country.")
     sms: str | None = Field(None, description="A number or short code to text.")
     url: str | None = Field(None, pattern=r"^https://", description="A web address starting https://.")
@@ -36,17 +36,17 @@ class Outcome(StrictModel):
     title: Text = Field(description="Short, e.g. 'Work on yourself first'.")
     summary: Text = Field(description="A few sentences shown under the title.")
     advice: tuple[Text, ...] = Field((), description="What to do next, one item per entry.")
-    resources: tuple[Resource, ...] = ()
+    resources: tuple[Resource, ...] = Field((), description="Services shown with this outcome.")
 
 
 class Flag(StrictModel):
     """Something a rule can raise, shown beside the outcome."""
 
     id: Id
-    title: Text
-    description: str | None = None
+    title: Text = Field(description="Shown beside the outcome when a rule raises the flag.")
+    description: str | None = Field(None, description="A sentence or two on what the flag means.")
     safety: bool = Field(False, description="A safety flag puts its resources before everything else.")
-    resources: tuple[Resource, ...] = ()
+    resources: tuple[Resource, ...] = Field((), description="Services shown whenever the flag is raised.")
 
 
 class QuestionItem(StrictModel):
@@ -57,7 +57,7 @@ class QuestionItem(StrictModel):
 
 class ScoreItem(StrictModel):
     score: Id = Field(description="Another named score, computed first.")
-    weight: Number = 1
+    weight: Number = Field(1, description="Multiplies the other score's value.")
 
 
 def _item_tag(value: Any) -> str:
@@ -78,7 +78,7 @@ class Score(StrictModel):
 
     id: Id
     title: str | None = Field(None, description="Shown to the person (on the chart) when given.")
-    description: str | None = None
+    description: str | None = Field(None, description="For authors: what the score measures.")
     sum: tuple[Item, ...] | None = Field(None, min_length=1, description="Add up points times weights.")
     mean: tuple[Item, ...] | None = Field(None, min_length=1, description="Average of the answered items.")
     max: tuple[Item, ...] | None = Field(None, min_length=1, description="The largest item.")
@@ -102,7 +102,7 @@ class Score(StrictModel):
 
 
 class Advice(StrictModel):
-    text: Text
+    text: Text = Field(description="The advice as the person reads it.")
     outcomes: tuple[Id, ...] | None = Field(
         None, description="Show this advice only when the final outcome is one of these."
     )
@@ -116,7 +116,7 @@ class Rule(StrictModel):
     """When a condition holds: add weight, raise a flag, add advice, or force an outcome."""
 
     id: Id
-    when: Condition
+    when: Condition = Field(description="The condition on answers and scores that makes the rule fire.")
     because: Text = Field(description="Shown to the person as a reason for the result.")
     add: dict[Id, Number] = Field(default_factory=dict, description="Weight added to each named outcome.")
     flag: Id | None = Field(None, description="A declared flag to raise.")
@@ -201,17 +201,21 @@ class RuleSet(StrictModel):
 
     kind: Literal["ruleset"]
     id: Id
-    version: Annotated[str, BeforeValidator(version_text)]
-    title: Text
-    author: Text
-    description: str | None = None
+    version: Annotated[str, BeforeValidator(version_text)] = Field(
+        description='Text such as "1.2"; stored with every result, so raise it when the scoring changes.'
+    )
+    title: Text = Field(description="Shown to counsellors and at the top of the result.")
+    author: Text = Field(description="Who wrote it and answers for it.")
+    description: str | None = Field(None, description="What the rule set is for, and for whom.")
     questionnaires: tuple[Id, ...] = Field(min_length=1, description="The questionnaire ids it scores.")
-    outcomes: tuple[Outcome, ...] = Field(min_length=1)
-    flags: tuple[Flag, ...] = ()
-    scores: tuple[Score, ...] = ()
-    rules: tuple[Rule, ...] = ()
-    decision: Decision
-    missing: MissingPolicy = Field(default_factory=MissingPolicy)
+    outcomes: tuple[Outcome, ...] = Field(min_length=1, description="Every answer the rule set can give.")
+    flags: tuple[Flag, ...] = Field((), description="Flags its rules may raise.")
+    scores: tuple[Score, ...] = Field((), description="Named scores, each computed once per answer set.")
+    rules: tuple[Rule, ...] = Field((), description="Rules, checked in order; every rule whose condition holds fires.")
+    decision: Decision = Field(description="How the outcome is chosen: method bands or method highest.")
+    missing: MissingPolicy = Field(
+        default_factory=MissingPolicy, description="What unanswered questions count as (default: skip them)."
+    )
 
     def outcome(self, outcome_id: str) -> Outcome:
         """Give the outcome with this id, the built-in not-enough-information included."""

@@ -20,9 +20,9 @@ class Expectation(StrictModel):
 
 
 class Case(StrictModel):
-    name: Text
+    name: Text = Field(description="What the case checks, e.g. 'lowest band edge'.")
     answers: dict[Id, dict[Id, Any]] = Field(description="{questionnaire: {question: answer}}")
-    expect: Expectation
+    expect: Expectation = Field(description="What the rule set must give for these answers.")
 
 
 class ScenarioFile(StrictModel):

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from assessments.library import BUNDLED
+from assessments.reference import format_reference
 from assessments.schema import SCHEMA_DIR, schema_texts
 from assessments.yamlload import Document, parse_yaml
 
@@ -38,3 +39,23 @@ def test_schema_catches_a_misspelt_key() -> None:
     assert isinstance(data, Document)
     broken = dict(data.data, titel="x")
     assert not jsonschema.Draft202012Validator(schema).is_valid(broken)
+
+
+def test_committed_format_reference_equals_a_fresh_generation() -> None:
+    committed = Path(__file__).resolve().parents[2] / "docs" / "format.md"
+    assert committed.read_text() == format_reference(), (
+        "docs/format.md is out of date: run `rekindle schema --reference docs/format.md` and commit it"
+    )
+
+
+def test_format_reference_describes_every_field_of_every_model() -> None:
+    text = format_reference()
+    for name in schema_texts():
+        schema = json.loads(schema_texts()[name])
+        for definition in [schema, *schema["$defs"].values()]:
+            for key in definition.get("properties", {}):
+                assert f"| `{key}` |" in text
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert all(not line.endswith("|  |") for line in rows), [r for r in rows if r.endswith("|  |")]
+    for operator in ("equals", "contains_any", "between", "answered"):
+        assert f"| `{operator}` |" in text
