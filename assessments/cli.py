@@ -20,7 +20,7 @@ from assessments.loading import SourceFile
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
 from assessments.reference import format_reference
-from assessments.result import Explanation, Result
+from assessments.result import DECIDED_BY, Explanation, Result
 from assessments.scenarios import run_scenarios
 from assessments.schema import SCHEMA_DIR, write_schemas
 from assessments.yamlload import parse_yaml
@@ -184,22 +184,12 @@ def score_command(ctx: click.Context, ruleset: str, answers_path: Path, as_json:
     click.echo(render_result(result, explanation))
 
 
-_HOW = {
-    "forced": "a rule that overrides everything else",
-    "bands": "the band the score falls in",
-    "highest": "the outcome with the most weight",
-    "tie": "the tie rule (outcomes had equal weight)",
-    "no-weight": "no rule added weight to any outcome",
-    "missing": "too many unanswered questions",
-}
-
-
 def render_result(result: Result, explanation: Explanation | None = None) -> str:
     """Give the plain-text account of a result that `rekindle score` prints."""
     out = [
         f"Outcome: {result.outcome.title} ({result.outcome.id})",
         f"  {result.outcome.summary}",
-        f"  Decided by {_HOW.get(result.decided_by, result.decided_by)}.",
+        f"  Decided by {DECIDED_BY.get(result.decided_by, result.decided_by)}.",
     ]
     if result.safety:
         out.append("\nSafety first — people who can help:")

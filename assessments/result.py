@@ -7,6 +7,15 @@ from typing import Any, NamedTuple
 
 from assessments.models.ruleset import Flag, Outcome, Resource
 
+DECIDED_BY = {  # Result.decided_by -> words for authors
+    "forced": "a rule that overrides everything else",
+    "bands": "the band the score falls in",
+    "highest": "the outcome with the most weight",
+    "tie": "the tie rule (outcomes had equal weight)",
+    "no-weight": "no rule added weight to any outcome",
+    "missing": "too many unanswered questions",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class FiredRule:

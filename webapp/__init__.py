@@ -50,15 +50,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     combined_setting = app.config["REKINDLE_COMBINED_RULESETS"]
     combined = None if combined_setting is None else [r.strip() for r in str(combined_setting).split(",") if r.strip()]
     app.extensions["rekindle"] = AppState(
-        library=library, flows=build_flows(library, public, combined), store=store, library_dirs=extra
+        library=library,
+        flows=build_flows(library, public, combined),
+        store=store,
+        library_dirs=extra,
+        public=public,
+        combined=combined,
     )
 
     csrf.init_app(app)
-    from webapp import counsellor, errors, results, safety, security
+    from webapp import counsellor, errors, reload, results, safety, security, workbench
     from webapp import public as public_pages
 
     security.init_app(app)
-    for module in (public_pages, results, safety, counsellor, errors):
+    reload.init_app(app)
+    for module in (public_pages, results, safety, counsellor, workbench, errors):
         app.register_blueprint(module.bp)
     return app
 

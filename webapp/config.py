@@ -19,13 +19,14 @@ DEFAULTS: dict[str, Any] = {
     "REKINDLE_HTTPS": False,
     "REKINDLE_EXIT_URL": "https://www.bbc.co.uk/weather",
     "REKINDLE_PDF_TIMEOUT": 20,  # seconds a PDF may take before its worker process is stopped
+    "REKINDLE_RELOAD": None,  # reload changed library files on each request; None: in debug mode
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a questionnaire page is a few hundred bytes
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a slow reader should not lose answers
 }
 _INTS = {"REKINDLE_RETENTION_DAYS", "REKINDLE_DRAFT_MINUTES", "REKINDLE_PDF_TIMEOUT"}
-_BOOLS = {"REKINDLE_HTTPS"}
+_BOOLS = {"REKINDLE_HTTPS", "REKINDLE_RELOAD"}
 
 
 def from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:

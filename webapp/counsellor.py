@@ -74,7 +74,7 @@ def logout() -> Response:
     return redirect(url_for("public.home"))
 
 
-def _relative(path: Path, roots: list[Path]) -> str:
+def relative(path: Path, roots: list[Path]) -> str:
     """Give a path relative to its library folder (never absolute)."""
     for root in roots:
         try:
@@ -91,7 +91,7 @@ def rulesets() -> str:
     library = state().library
     roots = [*bundled_dirs(), *state().library_dirs]
     failed = [
-        (_relative(error.path, roots), [p.format(_relative(error.path, roots)) for p in error.problems])
+        (relative(error.path, roots), [p.format(relative(error.path, roots)) for p in error.problems])
         for error in library.errors
     ]
     return render_template(
@@ -100,5 +100,6 @@ def rulesets() -> str:
         failed=failed,
         user=session.get("counsellor"),
         public=set(state().flows),
+        kept=set(state().kept),
         request=request,
     )

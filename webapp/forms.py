@@ -77,8 +77,9 @@ class _NumberField(FloatField):
         self.data = int(number) if self.whole else number
 
 
-def _field(question: Question) -> Field:
-    required = question.required
+def question_field(question: Question, *, required: bool | None = None) -> Field:
+    """Give the WTForms field for a question (required as the question says unless given)."""
+    required = question.required if required is None else required
     if isinstance(question, NumberQuestion):
         low, high = question.min, question.max
         unit = f" {question.unit}" if question.unit else ""
@@ -121,7 +122,7 @@ def form_class(page: Page, cache: dict[tuple[str, int, int], type[FlaskForm]], c
     key = (content_hash, page.section_index, page.part)
     found = cache.get(key)
     if found is None:
-        attributes = {field_name(q.id): _field(q) for q in page.questions}
+        attributes = {field_name(q.id): question_field(q) for q in page.questions}
         found = type(f"PageForm_{page.questionnaire.id}_{page.section_index}_{page.part}", (FlaskForm,), attributes)
         cache[key] = found
     return found

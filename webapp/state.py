@@ -19,8 +19,13 @@ class AppState:
     flows: dict[str, Flow]
     store: Store
     library_dirs: list[Path]
+    public: dict[str, str] = field(default_factory=dict)  # questionnaire -> rule set, from settings
+    combined: list[str] | None = None
     form_classes: dict[tuple[str, int, int], Any] = field(default_factory=dict)
     stored_scorers: dict[str, Scorer] = field(default_factory=dict)
+    analyses: dict[str, Any] = field(default_factory=dict)  # rule-set content key -> Analysis
+    fingerprint: tuple[Any, ...] = ()  # library files as last loaded (live reload)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # broken files served at their last good version
 
 
 def state() -> AppState:
