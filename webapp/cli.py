@@ -33,9 +33,18 @@ for _command in [*ENGINE_COMMANDS, analyze_command, new_ruleset_command, report_
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
 @click.option("--library", "extra", multiple=True, type=click.Path(file_okay=False), help="Extra library folder.")
-def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...]) -> None:
+@click.option(
+    "--reload",
+    "reload_files",
+    is_flag=True,
+    help="For authors: pick up edited, new and removed library files on each request (REKINDLE_RELOAD).",
+)
+def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], reload_files: bool) -> None:
     """Start the web app under gunicorn (forked workers) and print its address."""
     from webapp.config import ensure_secret_key
+
+    if reload_files:
+        os.environ["REKINDLE_RELOAD"] = "1"
 
     root = click.get_current_context().find_root().params.get("library_dirs") or ()
     folders = [*filter(None, os.environ.get("REKINDLE_LIBRARY", "").split(os.pathsep)), *root, *extra]
