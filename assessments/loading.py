@@ -76,6 +76,9 @@ def _message(error: Any) -> str:
         return (
             f"needs at least {wanted} item{'s' if wanted != 1 else ''}, found {ctx.get('actual_length', 0)}; add more"
         )
+    if kind == "string_type" and isinstance(error.get("input"), bool):
+        word = "True" if error["input"] else "False"
+        return f'{word} is read as a yes/no value (a boolean), not text; put the text in quotes, e.g. "{word}"'
     if kind in ("bool_type", "bool_parsing"):
         return f"should be true or false, not '{error.get('input')}'"
     if kind.startswith("date"):

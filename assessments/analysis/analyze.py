@@ -16,7 +16,7 @@ from typing import Any
 from assessments.analysis.abstract import Abstract, Node, Tri
 from assessments.analysis.report import Analysis, OutcomeReport, RuleReport, ScoreReport, TieReport
 from assessments.analysis.search import Answers, Found, Searcher, climb, minimise
-from assessments.analysis.space import Slot, Space, Var, ruleset_conditions
+from assessments.analysis.space import Slot, Space, Var, compares, ruleset_conditions
 from assessments.bounds import score_bounds
 from assessments.engine import Scorer
 from assessments.errors import AssessmentError
@@ -53,6 +53,7 @@ class Analyzer:
         self.predicates = self.scorer.predicates()
         self._without: dict[int, Scorer] = {}
         self.sampled: list[tuple[Answers, Result]] = []
+        self.score_reports: list[ScoreReport] = []
         slots: set[Slot] = set()
         for node in ruleset_conditions(ruleset):
             slots |= self.space.slots_of(node)
@@ -161,10 +162,27 @@ class Analyzer:
                 tried=fires.steps,
                 combinations=self.combinations(order),
             )
+            if report.can_fire is False:
+                report.impossible = self._impossible_parts(rule.when)
             if (rule.add or rule.force) and fires.example is not None:
                 report.changes_outcome, report.change_example, report.change_tried = self._effect(index, effects)
             reports.append(report)
         return reports
+
+    def _impossible_parts(self, when: Any) -> list[str]:
+        """Give the comparisons in a condition that can never hold even on their own, in words."""
+        found = []
+        ranges = {s.id: (s.low, s.high) for s in self.score_reports}
+        for compare in compares(when):
+            if self.abstract.condition(compare)(Node(len(self.space.vars))) is not False:
+                continue
+            value = list(compare.value) if isinstance(compare.value, tuple) else compare.value
+            words = f"{compare.ref}: {{{compare.op}: {value}}}"
+            if compare.ref in ranges:
+                low, high = ranges[compare.ref]
+                words += f" (the score '{compare.ref}' ranges from {low:g} to {high:g})"
+            found.append(words)
+        return found
 
     def _sampled_effects(self, sampled: list[tuple[Answers, Result]]) -> dict[int, Answers]:
         found: dict[int, Answers] = {}
@@ -297,6 +315,7 @@ class Analyzer:
 
     def run(self) -> Analysis:
         sampled = self.sampled
+        self.score_reports = self.scores()
         for answers in [*self.examples, *self.searcher.sample(self.samples)]:
             result = self.result(answers)
             if result is not None:
@@ -306,7 +325,7 @@ class Analyzer:
             combinations=self.combinations(self.everything),
             questions=len(self.everything),
             samples=self.samples,
-            scores=self.scores(),
+            scores=self.score_reports,
             outcomes=self.outcomes(sampled),
             rules=self.rules(sampled),
             ties=self.ties(sampled),

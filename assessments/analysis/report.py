@@ -40,6 +40,7 @@ class RuleReport:
     example: Answers | None
     tried: int
     combinations: int
+    impossible: list[str] = field(default_factory=list)  # parts that can never hold on their own
     changes_outcome: bool | None = None  # only for rules that add weight or force
     change_example: Answers | None = None
     change_tried: int = 0
@@ -73,12 +74,19 @@ class Analysis:
             for o in self.outcomes
             if o.declared and o.reachable is False
         ]
-        found += [
-            f"rule '{r.id}' can never fire: no answers to the questionnaire make its 'when' hold; check"
-            " the values and numbers it compares, and 'all' that should be 'any'"
-            for r in self.rules
-            if r.can_fire is False
-        ]
+        for r in self.rules:
+            if r.can_fire is not False:
+                continue
+            if r.impossible:
+                found.append(
+                    f"rule '{r.id}' can never fire: {'; '.join(r.impossible)} can never hold; change the value it"
+                    " compares with"
+                )
+            else:
+                found.append(
+                    f"rule '{r.id}' can never fire: its parts can each hold, but never together; check for"
+                    " 'all' that should be 'any', or answers that exclude each other"
+                )
         return found
 
     def warnings(self) -> list[str]:

@@ -139,10 +139,15 @@ decision: {method: highest, ties: [a, b, c]}
     assert [r.id for r in analysis.rules if r.can_fire is False] == ["contradiction", "out-of-range", "hidden"]
     assert rule(analysis, "fine").can_fire is True
     assert rule(analysis, "fine").example == {"quiz": {"a": "often", "c": "yes"}}
+    problems = analysis.problems()
     assert (
-        "rule 'out-of-range' can never fire: no answers to the questionnaire make its 'when' hold; check the"
-        " values and numbers it compares, and 'all' that should be 'any'"
-    ) in analysis.problems()
+        "rule 'out-of-range' can never fire: total: {at_least: 6} (the score 'total' ranges from 0 to 5) can never"
+        " hold; change the value it compares with"
+    ) in problems
+    assert (
+        "rule 'hidden' can never fire: its parts can each hold, but never together; check for 'all' that should"
+        " be 'any', or answers that exclude each other"
+    ) in problems
     assert_examples_hold(library, analysis)
 
 

@@ -77,6 +77,7 @@ def test_analyze_exits_1_for_a_rule_that_can_never_fire(tmp_path: Path) -> None:
         "example": None,
         "tried": 1,  # the bounds rule it out before any answer is chosen
         "combinations": 16,
+        "impossible": ["total: {at_least: 5} (the score 'total' ranges from 0 to 4)"],
         "changes_outcome": None,
         "change_example": None,
         "change_tried": 0,
