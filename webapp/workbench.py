@@ -20,6 +20,7 @@ from assessments.bounds import score_ranges
 from assessments.errors import AssessmentError
 from assessments.library import bundled_dirs
 from assessments.models import Question
+from assessments.options import label_for
 from assessments.result import DECIDED_BY, Explanation
 from webapp.counsellor import login_required, relative
 from webapp.flows import flow_for
@@ -78,7 +79,7 @@ def ruleset(ruleset_id: str) -> str:
         kept=("ruleset", ruleset_id) in current.kept,
         analysis=analysis_for(current, ruleset_id, key),
         public=ruleset_id in current.flows,
-        answers_text=_answers_text,
+        described=lambda answers: _described(library, answers),
     )
 
 
@@ -111,6 +112,7 @@ def try_it(ruleset_id: str) -> str:
     explanation: Explanation | None = None
     dropped: list[str] = []
     refused: str | None = None
+    band: str | None = None
     answers: dict[str, dict[str, Any]] = {}
     if form.validate_on_submit():
         answers, dropped = _asked_answers(library, ruleset_id, form)
@@ -118,6 +120,8 @@ def try_it(ruleset_id: str) -> str:
             explanation = library.scorer(ruleset_id).explain(answers)
         except AssessmentError as exc:
             refused = str(exc)
+        else:
+            band = _band_words(library, ruleset_id, explanation)
     return render_template(
         "counsellor/try.html",
         ruleset=ruleset_model,
@@ -130,7 +134,23 @@ def try_it(ruleset_id: str) -> str:
         decided_by=DECIDED_BY,
         ranges=score_ranges(ruleset_model, questionnaires),
         case_text=_case_text(explanation, answers) if explanation else "",
+        band=band,
     )
+
+
+def _band_words(library: Library, ruleset_id: str, explanation: Explanation) -> str | None:
+    """Say which band the score fell in, and from which table of cut-offs, when bands decided."""
+    if explanation.result.decided_by != "bands":
+        return None
+    found = library.scorer(ruleset_id).band_for(explanation.values)
+    if found is None:
+        return None
+    table, index, band = found
+    score_id = getattr(library.ruleset(ruleset_id).decision, "score", "")
+    value = explanation.result.scores.get(score_id)
+    top = f"max {band.max:g}" if band.max is not None else f"below {band.below:g}"
+    where = "the main bands" if table < 0 else f"the bands of variant {table + 1} (its condition holds)"
+    return f"{score_id} is {value:g}: band {index + 1} of {where}, min {band.min:g}, {top}"
 
 
 def _asked_answers(library: Library, ruleset_id: str, form: FlaskForm) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -153,6 +173,18 @@ def _asked_answers(library: Library, ruleset_id: str, form: FlaskForm) -> tuple[
                 continue
             answers[questionnaire.id][question.id] = value
     return answers, dropped
+
+
+def _described(library: Library, answers: dict[str, dict[str, Any]] | None) -> list[str]:
+    """Give an example answer set as lines a counsellor reads: question id, then the chosen labels."""
+    lines = []
+    for questionnaire_id, given in (answers or {}).items():
+        questionnaire = library.questionnaire(questionnaire_id)
+        for question_id, value in given.items():
+            question = questionnaire.question(question_id)
+            shown = label_for(question, value) if question is not None else str(value)
+            lines.append(f"{question_id}: {shown}")
+    return lines
 
 
 def _answers_text(answers: dict[str, dict[str, Any]] | None) -> str:

@@ -106,3 +106,23 @@ def test_axe_finds_nothing_in_the_counsellors_area(page) -> None:  # type: ignor
     page.click("form button[type=submit]")
     assert "Questionnaires and rule sets" in page.content()
     _axe(page)
+
+
+def test_a_counsellor_tries_a_rule_set_and_reads_the_trace(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/counsellor/login")
+    page.fill("#username", "sam")
+    page.fill("#password", "a long enough password")
+    page.click("form button[type=submit]")
+    page.click("a[href='/counsellor/rulesets/motivation-check']")
+    assert page.locator("h1").inner_text() == "Why do I want them back?"
+    assert "Analysis" in page.content()
+    _axe(page)
+    page.click("text=Try it with your own answers")
+    page.check("#a_motivation_check__q_self_harm_thoughts-first")  # "Yes"
+    page.click("form button[type=submit]")
+    trace = page.locator("#trace-title").inner_text()
+    assert trace.startswith("Outcome: Put your safety first")
+    rules = page.locator("table", has_text="Why, or why not").inner_text()
+    assert "self-harm-thoughts\tYes" in rules
+    assert "own-part-unclear\tNo\town-part is not answered" in rules
+    _axe(page)
