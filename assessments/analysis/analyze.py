@@ -27,6 +27,7 @@ from assessments.result import Result
 
 SAMPLES = 2000
 WIDE_BUDGET = 4_000  # steps for each search over the whole questionnaire (5x for one rule or score)
+EXHAUSTIVE_LIMIT = 200_000  # answer combinations a search may walk completely (~10 s at worst)
 CLIMBS, CLIMB_STEPS = 5, 200  # local searches for a rule that changes the outcome
 
 
@@ -62,6 +63,10 @@ class Analyzer:
         if ruleset.missing.max_missing is not None:
             slots |= {v.slot for v in self.abstract.scored}
         self.everything = self.space.closed(slots)
+        # a space small enough to walk completely gets the steps to do so, so its answers are exact
+        combinations = self.combinations(self.everything)
+        if combinations <= EXHAUSTIVE_LIMIT:
+            self.budget = max(self.budget, 2 * combinations + 1)
 
     def combinations(self, order: Sequence[Var]) -> int:
         """Give how many answer sets there are over these questions (show_when aside)."""
@@ -90,7 +95,7 @@ class Analyzer:
     # the parts of the report
 
     def scores(self) -> list[ScoreReport]:
-        by_options = score_bounds(self.ruleset, self.scorer._resolver)
+        by_options = score_bounds(self.ruleset, self.space.resolver)
         found = []
         for score in self.ruleset.scores:
             order = self.space.closed(self.space.slots_of_name(score.id))
