@@ -8,7 +8,9 @@ process; then a cached download through the web route. Prints name=value lines.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
+import random
 import statistics
 import sys
 import tempfile
@@ -24,7 +26,7 @@ from weasyprint import HTML
 
 from assessments import load_library
 from assessments.cli import read_answers_file
-from reports.render import render_html, render_pdf
+from reports.render import font_config, render_html, render_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKS = {"h1", "h2", "h3", "p", "li", "th", "td"}
@@ -69,6 +71,7 @@ def plain_html(html: str) -> str:
 def _median_ms(func, rounds: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(rounds):
+        gc.collect()  # the garbage of one render would otherwise be collected during the next one
         start = time.perf_counter()
         func()
         times.append(time.perf_counter() - start)
@@ -77,7 +80,7 @@ def _median_ms(func, rounds: int) -> float:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     library = load_library()
     scorer = library.scorer("should-i-try")
@@ -86,10 +89,17 @@ def main() -> None:
     plain = plain_html(render_html(result, scorer.ruleset, questionnaires))
     render_pdf(result, scorer.ruleset, questionnaires)  # warm up fonts and caches for both
     HTML(string=plain).write_pdf()
-    report_times, plain_times = [], []
-    for _ in range(args.rounds):  # interleaved, so a slower moment affects both
-        report_times.append(_median_ms(lambda: render_pdf(result, scorer.ruleset, questionnaires), 1))
-        plain_times.append(_median_ms(lambda: HTML(string=plain).write_pdf(), 1))
+    report_times, plain_times, same_font_times = [], [], []
+    sides = [
+        (report_times, lambda: render_pdf(result, scorer.ruleset, questionnaires)),
+        (plain_times, lambda: HTML(string=plain).write_pdf()),
+        # the plain text again, given the report's shared font configuration: for comparison only
+        (same_font_times, lambda: HTML(string=plain).write_pdf(font_config=font_config())),
+    ]
+    for _ in range(args.rounds):  # interleaved in a random order, so a slower moment affects all
+        random.shuffle(sides)
+        for times, render in sides:
+            times.append(_median_ms(render, 1))
     pdf = render_pdf(result, scorer.ruleset, questionnaires)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
 
@@ -113,6 +123,10 @@ def main() -> None:
     print(f"plain_ms={plain_ms:.0f}")
     print(
         f"report_vs_plain_ratio={statistics.median(r / p for r, p in zip(report_times, plain_times, strict=True)):.2f}"
+    )
+    print(
+        "report_vs_plain_same_fonts_ratio="
+        f"{statistics.median(r / p for r, p in zip(report_times, same_font_times, strict=True)):.2f}"
     )
     print(f"pages={pages}")
     print(f"cached_download_ms={cached_ms:.1f}")

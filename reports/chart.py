@@ -20,11 +20,7 @@ ROW_HEIGHT = 56
 
 def score_chart_svg(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[float, float]]) -> str:
     """Give an SVG chart of the result's titled scores, each against its possible range."""
-    rows = [
-        (score.title, result.scores.get(score.id), ranges.get(score.id))
-        for score in ruleset.scores
-        if score.title and result.scores.get(score.id) is not None and ranges.get(score.id)
-    ]
+    rows = _rows(result, ruleset, ranges)
     if not rows:
         return ""
     height = ROW_HEIGHT * len(rows) + 8
@@ -34,7 +30,7 @@ def score_chart_svg(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[fl
         '<title id="chart-title">Your scores</title>',
         '<desc id="chart-desc">' + escape("; ".join(_describe(t, v, r) for t, v, r in rows)) + "</desc>",
     ]
-    for index, (title, value, (low, high)) in enumerate(rows):  # type: ignore[misc]
+    for index, (title, value, (low, high)) in enumerate(rows):
         y = index * ROW_HEIGHT
         share = 0.0 if high == low else max(0.0, min(1.0, (value - low) / (high - low)))
         # colours as attributes, not CSS: the same SVG is drawn by browsers and by WeasyPrint
@@ -46,10 +42,39 @@ def score_chart_svg(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[fl
     return "".join(parts)
 
 
+def score_bars_html(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[float, float]]) -> str:
+    """Give the PDF's chart: per score, its label as text and a bar as a two-rectangle SVG.
+
+    Text inside SVG is laid out by WeasyPrint one element at a time and costs more than the
+    rest of the chart together; as paragraphs it is cheap, selectable and read out in order.
+    """
+    parts = []
+    for title, value, (low, high) in _rows(result, ruleset, ranges):
+        share = 0.0 if high == low else max(0.0, min(1.0, (value - low) / (high - low)))
+        parts.append(f'<p class="bar-label">{escape(title)}: {_number(value)} of {_number(high)}</p>')
+        parts.append(
+            f'<svg class="bar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BAR_WIDTH} 12" aria-hidden="true">'
+            f'<rect width="{BAR_WIDTH}" height="12" fill="{TRACK}"/>'
+            f'<rect width="{share * BAR_WIDTH:.1f}" height="12" fill="{BAR}"/></svg>'
+        )
+    return "".join(parts)
+
+
+def _rows(
+    result: Result, ruleset: RuleSet, ranges: dict[str, tuple[float, float]]
+) -> list[tuple[str, float, tuple[float, float]]]:
+    """Give (title, value, (low, high)) for each titled score that has a value and a range."""
+    found = []
+    for score in ruleset.scores:
+        value, bounds = result.scores.get(score.id), ranges.get(score.id)
+        if score.title and value is not None and bounds:
+            found.append((score.title, value, bounds))
+    return found
+
+
 def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-def _describe(title: str, value: float | None, bounds: tuple[float, float] | None) -> str:
-    assert value is not None and bounds is not None
+def _describe(title: str, value: float, bounds: tuple[float, float]) -> str:
     return f"{title}: {_number(value)} on a scale from {_number(bounds[0])} to {_number(bounds[1])}"

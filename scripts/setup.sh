@@ -15,7 +15,7 @@ fi
 # needs at run time (Pango, HarfBuzz subsetting, a font), and Chromium for the browser tests.
 # Checked by capability or dpkg, so a
 # machine that already has them never runs apt.
-DEBIAN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium"
+DEBIAN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium poppler-utils"
 need=()
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -126,3 +129,22 @@ def test_a_counsellor_tries_a_rule_set_and_reads_the_trace(page) -> None:  # typ
     assert "self-harm-thoughts\tYes" in rules
     assert "own-part-unclear\tNo\town-part is not answered" in rules
     _axe(page)
+
+
+def test_download_pdf_from_the_result_page(page) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    answers = {"red-flags": {"blocked": "no", "accountability": "often"}, "motivation-check": {"weeks-since": 12}}
+    complete(page, "should-i-try", answers)
+    title = page.locator("h1").inner_text()
+    with page.expect_download() as download:
+        page.click("text=Download PDF")
+    saved = download.value
+    assert re.fullmatch(r"summary-\d{4}-\d{2}-\d{2}\.pdf", saved.suggested_filename)
+    data = Path(saved.path()).read_bytes()
+    assert data.startswith(b"%PDF-")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert " ".join(title.split()) in " ".join(text.split())
+    assert "Page 1 of" in text
