@@ -87,15 +87,28 @@ def _message(error: Any) -> str:
     return message.replace("Input should be", "should be").replace("Value error, ", "")
 
 
+def _names_an_option_list(loc: tuple[Any, ...], data: Any) -> bool:
+    """Give whether loc is inside a question's `options` that the file wrote as a list name."""
+    if len(loc) < 6 or loc[0] != "sections" or loc[2] != "questions" or "options" not in loc[4:6]:
+        return False  # ("sections", i, "questions", j, [question kind,] "options", ...)
+    try:
+        return isinstance(data["sections"][loc[1]]["questions"][loc[3]]["options"], str)
+    except (KeyError, IndexError, TypeError):
+        return False
+
+
 def validation_problems(error: ValidationError, document: Document) -> list[Problem]:
     """Turn pydantic's errors into positioned problems, one each."""
     problems = []
     errors = error.errors(include_url=False)
     deeper = [tuple(e["loc"]) for e in errors]
+    lists_broken = any(d[:1] == ("option_lists",) for d in deeper)
     for item in errors:
         loc0 = tuple(item["loc"])
         if item["type"] == "too_short" and any(len(d) > len(loc0) and d[: len(loc0)] == loc0 for d in deeper):
             continue  # a list that is "too short" only because its items failed: the item errors say why
+        if lists_broken and _names_an_option_list(loc0, document.data):
+            continue  # a question using a broken option list: the error at the list says what to fix
         ctx = item.get("ctx", {})
         loc = tuple(item["loc"]) + tuple(ctx.get("at", ()))
         if item["type"] == "union_tag_invalid":

@@ -119,6 +119,10 @@ CASES = [
         "unknown-operator.yaml",
         "unknown-operator.yaml:26:17: rules[0].when.threats.is: unknown operator 'is'; expected one of: equals, in, at_least, at_most, between, answered, contains, contains_any",
     ),
+    (  # reported once, at the list, not again for each question that uses it
+        "option-list-label-true.yaml",
+        'option-list-label-true.yaml:11:28: option_lists.truth[1].label: True is read as a yes/no value (a boolean), not text; put the text in quotes, e.g. "True"',
+    ),
     (
         "unknown-option-list.yaml",
         "unknown-option-list.yaml:18:9: sections[0].questions[1].options: no option list named 'frequency'; define it under option_lists or write the options here",
