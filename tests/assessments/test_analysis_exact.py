@@ -1,0 +1,201 @@
+"""The analyzer against brute force: on small questionnaires every answer set can be scored, so
+what `analyze` claims (score ranges, reachable outcomes, rules that can fire, ties, rules that
+change the outcome) must equal what scoring every answer set finds, for many random rule sets."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assessments import load_library
+from assessments.analysis import analyze
+from assessments.engine import Scorer
+from assessments.errors import AssessmentError
+
+QUESTIONNAIRE = """
+kind: questionnaire
+id: small
+version: "1"
+title: Small
+summary: A questionnaire small enough to score every answer set.
+minutes: 1
+default_ruleset: small-rules
+sections:
+  - id: one
+    title: One
+    questions:
+      - id: a
+        kind: scale
+        text: A?
+        options:
+          - {value: low, label: Low, points: 0}
+          - {value: mid, label: Mid, points: 1}
+          - {value: high, label: High, points: 3}
+      - {id: b, kind: single-choice, text: B?, options: [{value: p, label: P, points: 2}, {value: q, label: Q, points: 0}]}
+      - {id: c, kind: yes-no, text: C?, points: {yes: 2, no: 0}}
+      - id: d
+        kind: multiple-choice
+        text: D?
+        options:
+          - {value: x, label: X, points: 1}
+          - {value: y, label: Y, points: 2}
+          - {value: none, label: None of these, points: 0, exclusive: true}
+      - {id: n, kind: number, text: N?, min: 0, max: 4}
+      - {id: e, kind: yes-no, text: E?, show_when: {c: {equals: "yes"}}}
+"""
+DOMAINS: dict[str, list[Any]] = {
+    "a": [None, "low", "mid", "high"],
+    "b": [None, "p", "q"],
+    "c": [None, "yes", "no"],
+    "d": [None, ["x"], ["y"], ["x", "y"], ["none"]],
+    "n": [None, 0, 1, 2, 3, 4],
+    "e": [None, "yes", "no"],
+}
+OUTCOMES = ["o1", "o2", "o3"]
+
+
+def random_compare(rng: random.Random) -> dict[str, Any]:
+    question = rng.choice(["a", "b", "c", "d", "n", "e", "total", "avg"])
+    if question == "a":
+        return {"a": rng.choice([{"equals": "high"}, {"in": ["low", "mid"]}, {"answered": rng.random() < 0.5}])}
+    if question == "b":
+        return {"b": {"equals": rng.choice(["p", "q"])}}
+    if question in ("c", "e"):
+        return {question: {"equals": rng.choice(["yes", "no"])}}
+    if question == "d":
+        return {"d": rng.choice([{"contains": "x"}, {"contains_any": ["y", "none"]}, {"answered": False}])}
+    if question == "n":
+        return {"n": rng.choice([{"at_least": rng.randint(0, 5)}, {"between": [1, 3]}, {"at_most": 1}])}
+    if question == "total":
+        return {"total": rng.choice([{"at_least": rng.randint(0, 15)}, {"at_most": rng.randint(0, 6)}, {"equals": 7}])}
+    return {"avg": {"at_least": rng.choice([0.5, 1, 1.5, 2.5])}}
+
+
+def random_condition(rng: random.Random, depth: int = 0) -> dict[str, Any]:
+    roll = rng.random()
+    if depth < 2 and roll < 0.2:
+        return {"all": [random_condition(rng, depth + 1) for _ in range(rng.randint(2, 3))]}
+    if depth < 2 and roll < 0.35:
+        return {"any": [random_condition(rng, depth + 1) for _ in range(2)]}
+    if depth < 2 and roll < 0.42:
+        return {"not": random_condition(rng, depth + 1)}
+    return random_compare(rng)
+
+
+def random_ruleset(seed: int) -> str:
+    rng = random.Random(seed)
+    rules = []
+    for index in range(rng.randint(3, 6)):
+        rule: dict[str, Any] = {"id": f"r{index}", "when": random_condition(rng), "because": "Because."}
+        if rng.random() < 0.2:
+            rule["force"] = rng.choice(OUTCOMES)
+            rule["priority"] = rng.randint(0, 2)
+        else:
+            rule["add"] = {o: rng.choice([1, 2, 3]) for o in rng.sample(OUTCOMES, rng.randint(1, 2))}
+        rules.append(rule)
+    if rng.random() < 0.5:
+        decision: dict[str, Any] = {"method": "highest", "ties": rng.sample(OUTCOMES, 3), "if_no_weight": "o1"}
+    else:
+        cut = rng.randint(1, 13)
+        decision = {
+            "method": "bands",
+            "score": "total",
+            "bands": [
+                {"outcome": "o1", "min": 0, "max": cut - 1},
+                {"outcome": rng.choice(["o2", "o3"]), "min": cut, "max": 14},
+            ],
+        }
+    missing = {"max_missing": rng.randint(2, 5)} if rng.random() < 0.5 else {}
+
+    return (
+        textwrap.dedent(
+            """
+        kind: ruleset
+        id: small-rules
+        version: "1"
+        title: Small rules
+        author: Tests
+        questionnaires: [small]
+        outcomes: [{id: o1, title: O1, summary: One.}, {id: o2, title: O2, summary: Two.}, {id: o3, title: O3, summary: Three.}]
+        scores:
+          - {id: total, sum: [{question: a}, {question: b}, {question: c}, {question: d}, {question: n}]}
+          - {id: avg, mean: [{question: a}, {question: c, reverse: true}]}
+        """
+        )
+        + f"rules: {json.dumps(rules)}\ndecision: {json.dumps(decision)}\nmissing: {json.dumps(missing)}\n"
+    )
+
+
+def every_answer_set() -> list[dict[str, dict[str, Any]]]:
+    found = []
+    for values in itertools.product(*DOMAINS.values()):
+        answers = {q: v for q, v in zip(DOMAINS, values, strict=True) if v is not None}
+        if "e" in answers and answers.get("c") != "yes":
+            continue  # e is asked only when c is yes
+        found.append({"small": answers})
+    return found
+
+
+ALL = every_answer_set()
+
+
+@pytest.mark.parametrize("seed", range(25))  # 25 seeds: 6 never-firing rules, 14 unreachable outcomes, 10 with ties
+def test_analysis_equals_brute_force(tmp_path: Path, seed: int) -> None:
+    (tmp_path / "small.yaml").write_text(textwrap.dedent(QUESTIONNAIRE).lstrip())
+    (tmp_path / "rules.yaml").write_text(random_ruleset(seed))
+    library = load_library([tmp_path], bundled=False)
+    if library.errors:  # a random rule set the checks refuse (e.g. a band over an impossible range)
+        pytest.skip(str(library.errors[0]))
+    ruleset = library.ruleset("small-rules")
+    scorer = library.scorer("small-rules")
+    analysis = analyze(ruleset, library.questionnaires_for(ruleset), samples=50)
+
+    outcomes: set[str] = set()
+    fired: set[str] = set()
+    tie = False
+    changes: set[str] = set()
+    lows: dict[str, float] = {}
+    highs: dict[str, float] = {}
+    for answers in ALL:
+        try:
+            result = scorer.score(answers)
+        except AssessmentError:
+            continue
+        outcomes.add(result.outcome.id)
+        fired |= {r.id for r in result.fired}
+        tie = tie or result.decided_by == "tie"
+        for score_id, value in result.scores.items():
+            if value is not None:
+                lows[score_id] = min(value, lows.get(score_id, value))
+                highs[score_id] = max(value, highs.get(score_id, value))
+        for rule in result.fired:
+            if (rule.add or rule.force) and rule.id not in changes:
+                index = next(i for i, r in enumerate(ruleset.rules) if r.id == rule.id)
+                if analysis_changes(scorer, ruleset, index, answers, result.outcome.id):
+                    changes.add(rule.id)
+
+    assert {o.id for o in analysis.outcomes if o.reachable} == outcomes
+    assert all(o.reachable is not None for o in analysis.outcomes)  # small enough to be exact
+    assert {r.id for r in analysis.rules if r.can_fire} == fired
+    assert all(r.can_fire is not None for r in analysis.rules)
+    for score in analysis.scores:
+        assert (score.low, score.high) == (lows.get(score.id), highs.get(score.id)), score.id
+    if analysis.ties is not None:
+        assert analysis.ties.possible is tie
+    for report in analysis.rules:
+        if report.can_fire and report.changes_outcome is not None:
+            assert report.changes_outcome is (report.id in changes), report.id
+        elif report.can_fire and report.change_tried:
+            pytest.fail(f"{report.id}: a small space must settle whether the rule changes the outcome")
+
+
+def analysis_changes(scorer: Any, ruleset: Any, index: int, answers: dict[str, Any], outcome: str) -> bool:
+    rules = tuple(r for i, r in enumerate(ruleset.rules) if i != index)
+    without = Scorer(ruleset.model_copy(update={"rules": rules}), scorer.questionnaires)
+    return bool(without.score(answers).outcome.id != outcome)
