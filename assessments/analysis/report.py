@@ -138,14 +138,15 @@ def _num(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def _answers(example: Answers | None) -> str:
+def _answers(example: Answers | None, qualified: bool = True) -> str:
+    """Give an example as `question=value; ...` (questionnaire.question over several questionnaires)."""
     if not example:
         return "(no answers)" if example is not None else ""
     parts = []
     for group, answers in example.items():
         for question, value in answers.items():
             shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
-            parts.append(f"{group}.{question}={shown}")
+            parts.append(f"{group}.{question}={shown}" if qualified else f"{question}={shown}")
     return "; ".join(parts) if parts else "(no answers)"
 
 
@@ -156,6 +157,7 @@ def _not_found(tried: int) -> str:
 def render_text(analysis: Analysis) -> str:
     """Give the report `rekindle analyze` prints."""
     r = analysis.ruleset
+    qualified = len(r.questionnaires) > 1  # name questions as the rule set itself does
     out = [
         f"Analysis of {r.id} v{r.version} ({r.title})",
         f"  {analysis.questions} questions matter, {analysis.combinations:,} answer combinations",
@@ -173,7 +175,7 @@ def render_text(analysis: Analysis) -> str:
     for o in analysis.outcomes:
         if o.reachable:
             note = " — only when answers are missing" if o.only_when_missing else ""
-            out.append(f"  {o.id:<28} reachable{note}, e.g. {_answers(o.example)}")
+            out.append(f"  {o.id:<28} reachable{note}, e.g. {_answers(o.example, qualified)}")
         elif o.reachable is False:
             out.append(f"  {o.id:<28} UNREACHABLE (proven)" if o.declared else f"  {o.id:<28} never given (proven)")
         else:
@@ -193,12 +195,14 @@ def render_text(analysis: Analysis) -> str:
             effect = "; NEVER CHANGES THE OUTCOME (proven)"
         elif rule.changes_outcome is None and rule.change_tried:
             effect = f"; a change of outcome {_not_found(rule.change_tried)}"
-        out.append(f"  {rule.id:<28} can fire, e.g. {_answers(rule.example)}{effect}")
+        out.append(f"  {rule.id:<28} can fire, e.g. {_answers(rule.example, qualified)}{effect}")
     if analysis.ties is not None:
         t = analysis.ties
         out += ["", "Ties (highest weight):"]
         if t.possible:
-            out.append(f"  {', '.join(t.outcomes)} can tie, resolved to {t.resolved_to}, e.g. {_answers(t.example)}")
+            out.append(
+                f"  {', '.join(t.outcomes)} can tie, resolved to {t.resolved_to}, e.g. {_answers(t.example, qualified)}"
+            )
         elif t.possible is False:
             out.append("  no answer set ties (proven)")
         else:

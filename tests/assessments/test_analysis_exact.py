@@ -177,7 +177,7 @@ def test_analysis_equals_brute_force(tmp_path: Path, seed: int) -> None:
         for rule in result.fired:
             if (rule.add or rule.force) and rule.id not in changes:
                 index = next(i for i, r in enumerate(ruleset.rules) if r.id == rule.id)
-                if analysis_changes(scorer, ruleset, index, answers, result.outcome.id):
+                if changes_without(scorer, ruleset, index, answers, result.outcome.id):
                     changes.add(rule.id)
 
     assert {o.id for o in analysis.outcomes if o.reachable} == outcomes
@@ -195,7 +195,7 @@ def test_analysis_equals_brute_force(tmp_path: Path, seed: int) -> None:
             pytest.fail(f"{report.id}: a small space must settle whether the rule changes the outcome")
 
 
-def analysis_changes(scorer: Any, ruleset: Any, index: int, answers: dict[str, Any], outcome: str) -> bool:
+def changes_without(scorer: Any, ruleset: Any, index: int, answers: dict[str, Any], outcome: str) -> bool:
     rules = tuple(r for i, r in enumerate(ruleset.rules) if i != index)
     without = Scorer(ruleset.model_copy(update={"rules": rules}), scorer.questionnaires)
     return bool(without.score(answers).outcome.id != outcome)
