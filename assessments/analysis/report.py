@@ -166,7 +166,10 @@ def render_text(analysis: Analysis) -> str:
     ]
     for s in analysis.scores:
         exact = (
-            "" if s.exact else f"  (search stopped early; options allow {_num(s.options_low)}..{_num(s.options_high)})"
+            ""
+            if s.exact
+            else "  (found, not proven: not every answer could be tried; the options alone allow"
+            f" {_num(s.options_low)}..{_num(s.options_high)})"
         )
         out.append(f"  {s.id:<28} {_num(s.low)} .. {_num(s.high)}{exact}")
     if not analysis.scores:
