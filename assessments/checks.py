@@ -254,6 +254,14 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
                 graph[score.id] += [r for r in condition_refs(condition) if r in score_ids]
             continue
         for i_index, item in enumerate(getattr(score, score.method)):
+            if score.method == "mean" and item.weight <= 0:
+                findings.append(
+                    (
+                        (*at, i_index, "weight"),
+                        f"a mean's weights must be above 0 (found {item.weight:g}); to count an item against the"
+                        " others, use a sum",
+                    )
+                )
             if hasattr(item, "score"):
                 if item.score not in score_ids:
                     findings.append(

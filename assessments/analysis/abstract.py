@@ -9,6 +9,7 @@ did not find; it need not be tight, because every candidate is confirmed by the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -121,15 +122,23 @@ class Abstract:
                 return float(sure), float(sure + got.count(None)), False
 
             return count
-        items = [self._item(item) for item in getattr(score, score.method)]
+        listed = getattr(score, score.method)
+        if score.method == "mean":
+            # a weighted mean is an average of the items' own values, so it lies within their
+            # range whatever the (positive) weights; weights of zero or below void that bound
+            if any(item.weight <= 0 for item in listed):
+                return lambda n: (-math.inf, math.inf, True)
+            items = [self._item(item, weighted=False) for item in listed]
+        else:
+            items = [self._item(item) for item in listed]
         if score.method == "sum":
             return lambda n: _sum([item(n) for item in items])
         zero = self.zero
-        return lambda n: _spread([item(n) for item in items], zero, exact_mean=score.method == "mean")
+        return lambda n: _spread([item(n) for item in items], zero, is_mean=score.method == "mean")
 
-    def _item(self, item: Any) -> AbstractScore:
-        """Give one score item's contribution range (weight applied)."""
-        weight = item.weight
+    def _item(self, item: Any, *, weighted: bool = True) -> AbstractScore:
+        """Give one score item's contribution range (its weight applied unless weighted=False)."""
+        weight = item.weight if weighted else 1
         if not isinstance(item, QuestionItem):
             child = self.scores[item.score]
             return lambda n: _scale(child(n), weight)
@@ -294,7 +303,7 @@ def _sum(items: list[Range]) -> Range:
     return low, high, False
 
 
-def _spread(items: list[Range], zero: bool, *, exact_mean: bool) -> Range:
+def _spread(items: list[Range], zero: bool, *, is_mean: bool) -> Range:
     """Bound a mean or a max: it lies between the least and the greatest value it takes in.
 
     When every item is decided the value is computed exactly by the caller's leaf check; here
@@ -315,7 +324,7 @@ def _spread(items: list[Range], zero: bool, *, exact_mean: bool) -> Range:
         return None, None, True
     lows = [lo for lo, _, _ in present]
     highs = [hi for _, hi, _ in present]
-    if not exact_mean:  # max: at least the largest sure low
+    if not is_mean:  # max: at least the largest sure low
         sure = [lo for lo, _, m in present if not m]
         return (max(sure) if sure else min(lows)), max(highs), may_none
     return min(lows), max(highs), may_none

@@ -50,6 +50,10 @@ CASES = [
         "kind-not-first.yaml:2:1: kind: 'kind' must be the first key of the file; move this line to the top",
     ),
     (
+        "mean-weight-zero.yaml",
+        "mean-weight-zero.yaml:12:36: scores[0].mean[0].weight: a mean's weights must be above 0 (found 0); to count an item against the others, use a sum",
+    ),
+    (
         "missing-default-ruleset.yaml",
         "missing-default-ruleset.yaml:7:1: default_ruleset: default rule set 'broken-rules' is not loaded; name a rule set that scores this questionnaire (loaded ones that do: none)",
     ),
