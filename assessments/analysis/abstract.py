@@ -146,10 +146,10 @@ class Abstract:
         assert isinstance(target, QuestionRef)
         var = self.space.by_slot[target.slot]
         contributions = tuple(_points(var, value, item.reverse) for value in var.values)
-        weighted = tuple(None if c is None else c * weight for c in contributions)
-        present = [c for c in weighted if c is not None]
+        scaled = tuple(None if c is None else c * weight for c in contributions)
+        present = [c for c in scaled if c is not None]
         free: Range = (min(present), max(present), True) if present else (None, None, True)
-        exact: tuple[Range, ...] = tuple((c, c, c is None) for c in weighted)
+        exact: tuple[Range, ...] = tuple((c, c, c is None) for c in scaled)
         i = var.index
 
         def contribution(n: Node) -> Range:
