@@ -61,7 +61,13 @@ OUTCOMES = ["o1", "o2", "o3"]
 
 
 def random_compare(rng: random.Random) -> dict[str, Any]:
-    question = rng.choice(["a", "b", "c", "d", "n", "e", "total", "avg", "half"])
+    question = rng.choice(["a", "b", "c", "d", "n", "e", "total", "avg", "half", "top", "combo", "cnt"])
+    if question == "top":
+        return {"top": rng.choice([{"at_least": rng.choice([1, 2, 2.5])}, {"at_most": 0.5}])}
+    if question == "combo":
+        return {"combo": rng.choice([{"at_least": rng.choice([-3, -1, 0])}, {"at_most": -10}])}
+    if question == "cnt":
+        return {"cnt": {"equals": rng.randint(0, 2)}}
     if question == "a":
         return {"a": rng.choice([{"equals": "high"}, {"in": ["low", "mid"]}, {"answered": rng.random() < 0.5}])}
     if question == "b":
@@ -113,7 +119,9 @@ def random_ruleset(seed: int) -> str:
                 {"outcome": rng.choice(["o2", "o3"]), "min": cut, "max": 14},
             ],
         }
-    missing = {"max_missing": rng.randint(2, 5)} if rng.random() < 0.5 else {}
+    missing: dict[str, Any] = {"max_missing": rng.randint(2, 5)} if rng.random() < 0.5 else {}
+    if rng.random() < 0.3:
+        missing["treat_as"] = "zero"
 
     return (
         textwrap.dedent(
@@ -129,6 +137,9 @@ def random_ruleset(seed: int) -> str:
           - {id: total, sum: [{question: a}, {question: b}, {question: c}, {question: d}, {question: n}]}
           - {id: avg, mean: [{question: a, weight: 0.5}, {question: c, reverse: true, weight: 2}, {question: b}]}
           - {id: half, mean: [{question: a, weight: 0.5}, {question: b, weight: 0.25}]}
+          - {id: top, max: [{question: a}, {question: n, weight: 0.5}]}
+          - {id: combo, sum: [{score: total, weight: -1}, {score: half}]}
+          - {id: cnt, count: [{c: {equals: "yes"}}, {any: [{b: {equals: p}}, {d: {contains: x}}]}]}
         """
         )
         + f"rules: {json.dumps(rules)}\ndecision: {json.dumps(decision)}\nmissing: {json.dumps(missing)}\n"
