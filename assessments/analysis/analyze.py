@@ -28,7 +28,7 @@ from assessments.result import Result
 SAMPLES = 2000
 WIDE_BUDGET = 4_000  # steps for each search over the whole questionnaire (5x for one rule or score)
 EXHAUSTIVE_LIMIT = 200_000  # answer combinations a search may walk completely (~10 s at worst)
-CLIMBS, CLIMB_STEPS = 5, 200  # local searches for a rule that changes the outcome
+CLIMBS, CLIMB_STEPS = 5, 1000  # local searches for a rule that changes the outcome
 
 
 class Analyzer:
@@ -170,7 +170,9 @@ class Analyzer:
             if report.can_fire is False:
                 report.impossible = self._impossible_parts(rule.when)
             if (rule.add or rule.force) and fires.example is not None:
-                report.changes_outcome, report.change_example, report.change_tried = self._effect(index, effects)
+                report.changes_outcome, report.change_example, report.change_tried = self._effect(
+                    index, effects, fires.example
+                )
             reports.append(report)
         return reports
 
@@ -199,7 +201,9 @@ class Analyzer:
                     found[index] = answers
         return found
 
-    def _effect(self, index: int, sampled: dict[int, Answers]) -> tuple[bool | None, Answers | None, int]:
+    def _effect(
+        self, index: int, sampled: dict[int, Answers], fires: Answers
+    ) -> tuple[bool | None, Answers | None, int]:
         def confirm(answers: Answers) -> bool:
             result = self.result(answers)
             return result is not None and self.changes(index, answers, result)
@@ -210,16 +214,40 @@ class Analyzer:
             return False, None, 0  # weight is only used by the 'highest' decision
         rule_id = self.ruleset.rules[index].id
 
+        adds = dict(self.ruleset.rules[index].add)
+
         def closeness(answers: Answers) -> float | None:
+            """How far the answers are from a contest this rule's weight decides (0: it decides it)."""
             result = self.result(answers)
-            if result is None or rule_id not in {r.id for r in result.fired}:
+            return None if result is None else distance(result)
+
+        def distance(result: Result) -> float | None:
+            if rule_id not in {r.id for r in result.fired}:
                 return None
             if result.decided_by not in ("highest", "tie", "no-weight"):
                 return 1e6  # forced or too much missing: far from a close contest
-            tallies = sorted(result.tallies.values(), reverse=True)
-            return tallies[0] - tallies[1] if len(tallies) > 1 else 0.0
+            tallies = result.tallies
+            if not adds:  # a forcing rule whose force lost to a higher priority: any contest will do
+                ordered = sorted(tallies.values(), reverse=True)
+                return ordered[0] - ordered[1] if len(ordered) > 1 else 0.0
+            distances = []
+            for outcome, weight in adds.items():
+                lead = tallies.get(outcome, 0) - max((t for o, t in tallies.items() if o != outcome), default=0)
+                # the weight decides when the outcome leads (or ties) with it and would not without it
+                low, high = (0, weight) if weight > 0 else (weight, 0)
+                distances.append(0.0 if low <= lead <= high else min(abs(lead - low), abs(lead - high)))
+            return min(distances)
 
-        starts = [a for a, r in self.sampled if rule_id in {f.id for f in r.fired}][:CLIMBS]
+        # starting points: answer sets decided by weight, with the rule made to fire (its own
+        # example's answers laid over them), closest contests first
+        candidates = [_overlay(a, fires) for a, r in self.sampled if r.decided_by in ("highest", "tie")]
+        candidates += [a for a, r in self.sampled if distance(r) is not None]
+        ranked = []
+        for n, candidate in enumerate(candidates[: CLIMBS * 20]):
+            found_distance = closeness(candidate)
+            if found_distance is not None:
+                ranked.append((found_distance, n))
+        starts = [candidates[n] for _, n in sorted(ranked)[:CLIMBS]]
         for n, start in enumerate(starts):
             found_by_climb = climb(self.searcher, start, closeness, confirm, CLIMB_STEPS, seed=n)
             if found_by_climb is not None:
@@ -335,6 +363,14 @@ class Analyzer:
             rules=self.rules(sampled),
             ties=self.ties(sampled),
         )
+
+
+def _overlay(answers: Answers, over: Answers) -> Answers:
+    """Give answers with another answer set's answers written over them."""
+    merged = {group: dict(given) for group, given in answers.items()}
+    for group, given in over.items():
+        merged.setdefault(group, {}).update(given)
+    return merged
 
 
 def analyze(
