@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from werkzeug.security import generate_password_hash
 
-from tests.webapp.flow import csrf_token
+from tests.webapp.flow import csrf_token, sign_in_counsellor
 from webapp import create_app
 from webapp.cli import main
 
@@ -188,13 +187,7 @@ def test_trying_the_example_in_the_browser_shows_the_trace(tmp_path: Path) -> No
     app = create_app(
         {"TESTING": True, "REKINDLE_LIBRARY": str(EXAMPLES), "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
     )
-    app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash("a long enough password"))
-    client = app.test_client()
-    page = client.get("/counsellor/login")
-    client.post(
-        "/counsellor/login",
-        data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "a long enough password"},
-    )
+    client = sign_in_counsellor(app)
     assert "Nothing wrong found." in client.get("/counsellor/rulesets/ready-to-talk").data.decode()
     form = client.get("/counsellor/rulesets/ready-to-talk/try")
     shown = client.post(

@@ -19,6 +19,23 @@ def csrf_token(html: bytes) -> str | None:
     return found.group(1).decode() if found else None
 
 
+COUNSELLOR_PASSWORD = "a long enough password"
+
+
+def sign_in_counsellor(app: Any, name: str = "sam") -> FlaskClient:
+    """Give a test client signed in to the counsellors' area as a new account."""
+    from werkzeug.security import generate_password_hash
+
+    app.extensions["rekindle"].store.add_counsellor(name, generate_password_hash(COUNSELLOR_PASSWORD))
+    client: FlaskClient = app.test_client()
+    page = client.get("/counsellor/login")
+    client.post(
+        "/counsellor/login",
+        data={"csrf_token": csrf_token(page.data), "username": name, "password": COUNSELLOR_PASSWORD},
+    )
+    return client
+
+
 def post_page(client: FlaskClient, url: str, questions: list[Any], mine: dict[str, Any]) -> Any:
     """Post one page's answers (from `mine`) and give the response."""
     page = client.get(url)

@@ -12,33 +12,21 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 from assessments.library import BUNDLED, load_library
-from tests.webapp.flow import csrf_token
+from tests.webapp.flow import csrf_token, sign_in_counsellor
 from webapp import create_app
 from webapp.cli import main
 
-PASSWORD = "a long enough password"
-
 
 def make_app(tmp_path: Path, folder: Path, **extra: object) -> Flask:
-    app = create_app(
+    return create_app(
         {
             "TESTING": True,
             "REKINDLE_LIBRARY": str(folder),
             "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
             **extra,
         }
-    )
-    app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash(PASSWORD))
-    return app
-
-
-def sign_in(client: FlaskClient) -> None:
-    page = client.get("/counsellor/login")
-    client.post(
-        "/counsellor/login", data={"csrf_token": csrf_token(page.data), "username": "sam", "password": PASSWORD}
     )
 
 
@@ -54,14 +42,14 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def signed_in(tmp_path: Path, folder: Path) -> Iterator[FlaskClient]:
     app = make_app(tmp_path, folder)
-    client = app.test_client()
-    sign_in(client)
-    yield client
+    yield sign_in_counsellor(app)
     app.extensions["rekindle"].store.dispose()
 
 
 def test_workbench_pages_need_a_login(tmp_path: Path, folder: Path) -> None:
-    client = make_app(tmp_path, folder).test_client()
+    app = make_app(tmp_path, folder)
+    app.extensions["rekindle"].store.add_counsellor("sam", "not a hash anyone can match")
+    client = app.test_client()
     for url in ("/counsellor/rulesets/red-flags-draft", "/counsellor/rulesets/red-flags-draft/try"):
         assert client.get(url).location == "/counsellor/login"
     assert client.post("/counsellor/rulesets/red-flags-draft/try").status_code in (302, 400)
@@ -154,8 +142,7 @@ def _touch_later(path: Path, text: str) -> None:
 
 def test_live_reload_sees_edits_new_files_and_keeps_the_last_good_version(tmp_path: Path, folder: Path) -> None:
     app = make_app(tmp_path, folder, REKINDLE_RELOAD=True)
-    client = app.test_client()
-    sign_in(client)
+    client = sign_in_counsellor(app)
     path = folder / "red-flags-draft.yaml"
     original = path.read_text()
 
@@ -215,8 +202,7 @@ def test_live_reload_sees_edits_new_files_and_keeps_the_last_good_version(tmp_pa
 
 def test_without_reload_files_are_read_once(tmp_path: Path, folder: Path) -> None:
     app = make_app(tmp_path, folder)
-    client = app.test_client()
-    sign_in(client)
+    client = sign_in_counsellor(app)
     _touch_later(folder / "red-flags-draft.yaml", "kind: ruleset\n")
     assert "last good version" not in client.get("/counsellor/").data.decode()
     assert client.get("/counsellor/rulesets/red-flags-draft").status_code == 200
