@@ -21,7 +21,7 @@ from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
 from assessments.reference import format_reference
 from assessments.result import DECIDED_BY, Explanation, Result
-from assessments.scenarios import run_scenarios
+from assessments.scenarios import CaseReport, run_scenarios
 from assessments.schema import SCHEMA_DIR, write_schemas
 from assessments.yamlload import parse_yaml
 
@@ -238,10 +238,14 @@ def test_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool) ->
     files, library, broken = _load_checked(ctx, paths)
     sources: list[SourceFile] = [s for s in library.scenario_sources if not files or s.path in files]
     passed = failed = 0
+    reports: dict[str, list[CaseReport]] = {}
+    if coverage and not files:  # rule sets without any scenario file are the least covered of all
+        reports = {ruleset_id: [] for ruleset_id in library.rulesets}
     for source in sources:
         scenario_file = source.model
         assert isinstance(scenario_file, ScenarioFile)
         for report in run_scenarios(library.scorer(scenario_file.ruleset), scenario_file):
+            reports.setdefault(report.ruleset, []).append(report)
             if report.passed:
                 passed += 1
                 continue
@@ -253,22 +257,15 @@ def test_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool) ->
         click.echo(f"{len(broken)} file(s) could not be loaded", err=True)
     click.echo(f"{passed} passed, {failed} failed")
     if coverage:
-        _print_coverage(library, [s.model for s in sources], every=not files)
+        _print_coverage(library, reports)
     if failed or broken or not (passed or failed):
         ctx.exit(1)
 
 
-def _print_coverage(library: Library, scenario_files: list[Any], *, every: bool) -> None:
-    by_ruleset: dict[str, list[ScenarioFile]] = {}
-    for scenario_file in scenario_files:
-        by_ruleset.setdefault(scenario_file.ruleset, []).append(scenario_file)
-    if every:  # rule sets without any scenario file are the least covered of all
-        for ruleset_id in library.rulesets:
-            by_ruleset.setdefault(ruleset_id, [])
-    for ruleset_id, files in by_ruleset.items():
-        scorer = library.scorer(ruleset_id)
-        found = measure(scorer, files)
-        missed = found.missed(scorer)
+def _print_coverage(library: Library, reports: dict[str, list[CaseReport]]) -> None:
+    for ruleset_id, ran in reports.items():
+        found = measure(ruleset_id, ran)
+        missed = found.missed(library.ruleset(ruleset_id))
         click.echo(f"\nCoverage of {ruleset_id} ({found.cases} case{'s' * (found.cases != 1)}):")
         if not any(missed.values()):
             click.echo("  every outcome, band and rule is reached by some case")

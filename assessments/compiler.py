@@ -14,7 +14,7 @@ from typing import Any
 from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion
 from assessments.models.ruleset import QuestionItem, Score
-from assessments.options import points_table
+from assessments.options import scored_points
 from assessments.refs import QuestionRef, Resolver, ScoreRef
 
 Values = dict[str, Any]  # questionnaire id (or SCORES) -> {question or score id: value}
@@ -122,10 +122,7 @@ def _item_getter(item: Any, resolver: Resolver) -> tuple[Getter, float]:
             total = question.min + question.max
             return (lambda v: None if (x := v[group].get(name)) is None else total - x), weight
         return (lambda v: v[group].get(name)), weight
-    table = dict(points_table(question) or {})
-    if reverse:
-        low, high = min(table.values()), max(table.values())
-        table = {value: low + high - points for value, points in table.items()}
+    table = scored_points(question, reverse)
     if isinstance(question, MultipleChoice):
         return (lambda v: None if (x := v[group].get(name)) is None else sum(table[o] for o in x)), weight
     return (lambda v: table.get(v[group].get(name))), weight
@@ -197,10 +194,7 @@ def _split_items(
         plain = isinstance(target, QuestionRef) and not isinstance(target.question, (MultipleChoice, NumberQuestion))
         if plain:
             assert isinstance(target, QuestionRef) and isinstance(item, QuestionItem)
-            table = dict(points_table(target.question) or {})
-            if item.reverse:
-                low, high = min(table.values()), max(table.values())
-                table = {value: low + high - points for value, points in table.items()}
+            table = scored_points(target.question, item.reverse)
             tables.append((*target.slot, table, item.weight))
         else:
             others.append(_item_getter(item, resolver))

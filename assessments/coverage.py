@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assessments.engine import Scorer
-from assessments.errors import AssessmentError
-from assessments.models.ruleset import BandsDecision
-from assessments.models.scenarios import ScenarioFile
+from assessments.models.ruleset import BandsDecision, RuleSet
+from assessments.scenarios import CaseReport
 
 
 @dataclass
@@ -21,9 +19,8 @@ class Coverage:
     rules: set[str] = field(default_factory=set)
     bands: set[tuple[int, int]] = field(default_factory=set)  # (variant or -1, band index)
 
-    def missed(self, scorer: Scorer) -> dict[str, list[str]]:
+    def missed(self, ruleset: RuleSet) -> dict[str, list[str]]:
         """Give, per kind, what no case reached (bands named as where they are written)."""
-        ruleset = scorer.ruleset
         declared = [o.id for o in ruleset.outcomes]
         missed = {
             "outcomes": [o for o in declared if o not in self.outcomes],
@@ -43,20 +40,15 @@ class Coverage:
         return missed
 
 
-def measure(scorer: Scorer, files: Iterable[ScenarioFile]) -> Coverage:
-    """Run every case of the scenario files and note what each reached."""
-    coverage = Coverage(scorer.ruleset.id)
-    for scenario_file in files:
-        for case in scenario_file.cases:
-            coverage.cases += 1
-            try:
-                values, missing = scorer.values_for(case.answers)
-            except AssessmentError:
-                continue  # the case itself fails; `rekindle test` says why
-            result = scorer.decide(values, missing)
-            coverage.outcomes.add(result.outcome.id)
-            coverage.rules.update(rule.id for rule in result.fired)
-            band = scorer.band_for(values)
-            if band is not None and result.decided_by == "bands":
-                coverage.bands.add(band[:2])
+def measure(ruleset_id: str, reports: Iterable[CaseReport]) -> Coverage:
+    """Note what each case reached, from the reports `run_scenarios` gave."""
+    coverage = Coverage(ruleset_id)
+    for report in reports:
+        coverage.cases += 1
+        if report.outcome is None:
+            continue  # the case itself fails; `rekindle test` says why
+        coverage.outcomes.add(report.outcome)
+        coverage.rules.update(report.fired)
+        if report.band is not None:
+            coverage.bands.add(report.band)
     return coverage

@@ -104,12 +104,12 @@ class Scorer:
 
     def score(self, answers: Any) -> Result:
         """Give the Result for an answer set, or raise InvalidAnswers listing every problem."""
-        return self._decide(*self.values_for(answers))
+        return self.decide(*self.values_for(answers))
 
     def explain(self, answers: Any) -> Explanation:
         """Give the Result plus, for every rule, whether it fired and why not."""
         values, missing = self.values_for(answers)
-        result = self._decide(values, missing)
+        result = self.decide(values, missing)
         traces = []
         for (predicate, *_), rule in zip(self._rules, self.ruleset.rules, strict=False):
             holds = predicate(values)
@@ -122,9 +122,6 @@ class Scorer:
 
     def decide(self, values: Values, missing: list[str]) -> Result:
         """Give the Result for values from values_for."""
-        return self._decide(values, missing)
-
-    def _decide(self, values: Values, missing: list[str]) -> Result:
         fired_indexes = list(compress(self._indexes, [predicate(values) for predicate in self._predicates]))
         tallies = self._zero_tallies.copy()
         weighted = False

@@ -64,12 +64,17 @@ def _compare(node: Compare, values: dict[str, Any], resolver: Resolver) -> str |
         return f"{node.ref} is {'not ' if want else ''}answered"
     if not present:
         return f"{node.ref} is not answered"
-    if _holds(op, got, want):
+    if holds(op, got, want):
         return None
     return f"{node.ref} is {_show(got)}, which {_WORDS[op].format(v=_show(want))}"
 
 
-def _holds(op: str, got: Any, want: Any) -> bool:
+def holds(op: str, got: Any, want: Any) -> bool:
+    """Give whether one comparison holds for a value (None: unanswered), as the compiled closures decide."""
+    if op == "answered":
+        return (got is not None) is bool(want)
+    if got is None:
+        return False
     if op == "equals":
         return bool(got == want)
     if op == "in":

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assessments.checks import check_questionnaire, check_ruleset
 from assessments.engine import Scorer
@@ -48,13 +49,24 @@ class Library:
     scenario_sources: list[SourceFile] = field(default_factory=list)
     _scorers: dict[str, Scorer] = field(default_factory=dict, repr=False)
 
+    def content_key(self, ruleset_id: str) -> str:
+        """Give a key that changes whenever the rule set or one of its questionnaires changes."""
+        ruleset = self.ruleset(ruleset_id)
+        hashes = [self.sources[("ruleset", ruleset_id)].content_hash]
+        hashes += [self.sources[("questionnaire", q)].content_hash for q in ruleset.questionnaires]
+        return ":".join(hashes)
+
+    def scenario_answers(self, ruleset_id: str) -> list[dict[str, dict[str, Any]]]:
+        """Give the answers of every scenario case written for a rule set."""
+        return [case.answers for f in self.scenarios if f.ruleset == ruleset_id for case in f.cases]
+
     def scorer(self, ruleset_id: str) -> Scorer:
         """Give the compiled Scorer for a rule set, built once per content hash."""
         ruleset = self.ruleset(ruleset_id)
         source = self.sources[("ruleset", ruleset_id)]
         questionnaires = self.questionnaires_for(ruleset)
         hashes = {q.id: self.sources[("questionnaire", q.id)].content_hash for q in questionnaires}
-        key = source.content_hash + "".join(hashes[q] for q in ruleset.questionnaires)
+        key = self.content_key(ruleset_id)
         if key not in self._scorers:
             self._scorers[key] = Scorer(
                 ruleset, questionnaires, ruleset_hash=source.content_hash, questionnaire_hashes=hashes

@@ -40,6 +40,18 @@ def points_table(question: Question) -> dict[str, Number] | None:
     return {option.value: option.points for option in options if option.points is not None}
 
 
+def scored_points(question: Question, reverse: bool = False) -> dict[str, Number]:
+    """Give value -> points for a fully pointed choice question, upside down when reversed.
+
+    Reversing maps the lowest points to the highest and back, so the range stays the same.
+    """
+    table = dict(points_table(question) or {})
+    if reverse and table:
+        low, high = min(table.values()), max(table.values())
+        table = {value: low + high - points for value, points in table.items()}
+    return table
+
+
 def label_for(question: Question, value: object) -> str:
     """Give the label a person saw for an answer value (the value itself for numbers and text)."""
     if isinstance(value, (list, tuple)):

@@ -18,6 +18,7 @@ class CaseReport:
     failures: tuple[str, ...]
     outcome: str | None
     fired: tuple[str, ...]
+    band: tuple[int, int] | None = None  # (variant or -1, band index) when bands decided
 
     @property
     def passed(self) -> bool:
@@ -28,9 +29,11 @@ class CaseReport:
 def run_case(scorer: Scorer, case: Case) -> CaseReport:
     """Score one case and compare it with what it expects."""
     try:
-        result = scorer.score(case.answers)
+        values, missing = scorer.values_for(case.answers)
     except AssessmentError as exc:
         return CaseReport(scorer.ruleset.id, case.name, (f"answers were refused: {exc}",), None, ())
+    result = scorer.decide(values, missing)
+    found_band = scorer.band_for(values) if result.decided_by == "bands" else None
     expect = case.expect
     failures = []
     if result.outcome.id != expect.outcome:
@@ -49,7 +52,8 @@ def run_case(scorer: Scorer, case: Case) -> CaseReport:
         got = result.scores.get(score_id)
         if got is None or abs(got - wanted) > 1e-9:
             failures.append(f"score '{score_id}' is {got}, expected {wanted}")
-    return CaseReport(scorer.ruleset.id, case.name, tuple(failures), result.outcome.id, fired)
+    band = found_band[:2] if found_band else None
+    return CaseReport(scorer.ruleset.id, case.name, tuple(failures), result.outcome.id, fired, band)
 
 
 def run_scenarios(scorer: Scorer, scenarios: ScenarioFile) -> list[CaseReport]:

@@ -40,7 +40,7 @@ def analyze_command(ctx: click.Context, ruleset: str, as_json: bool, samples: in
     fire, or bands that overlap or leave a gap (reported when the file is loaded).
     """
     library, scorer = open_ruleset(ctx, ruleset)
-    examples = [case.answers for f in library.scenarios if f.ruleset == scorer.ruleset.id for case in f.cases]
+    examples = library.scenario_answers(scorer.ruleset.id)
     analysis = analyze(scorer.ruleset, scorer.questionnaires, samples=samples, examples=examples)
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=str))

@@ -87,7 +87,7 @@ def main() -> None:
         worst = 0.0
         for ruleset_id in [*library.rulesets]:
             ruleset = library.ruleset(ruleset_id)
-            cases = [c.answers for f in library.scenarios if f.ruleset == ruleset_id for c in f.cases]
+            cases = library.scenario_answers(ruleset_id)
             times = []
             for _ in range(args.repeat):
                 start = time.perf_counter()

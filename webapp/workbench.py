@@ -30,19 +30,11 @@ from webapp.state import AppState, state
 bp = Blueprint("workbench", __name__, url_prefix="/counsellor/rulesets")
 
 
-def content_key(library: Library, ruleset_id: str) -> str:
-    """Give a key that changes whenever the rule set or one of its questionnaires changes."""
-    ruleset = library.ruleset(ruleset_id)
-    hashes = [library.source("ruleset", ruleset_id).content_hash]
-    hashes += [library.source("questionnaire", q).content_hash for q in ruleset.questionnaires]
-    return ":".join(hashes)
-
-
 def _loaded(ruleset_id: str) -> tuple[AppState, str]:
     current = state()
     if ruleset_id not in current.library.rulesets:
         abort(404)
-    return current, content_key(current.library, ruleset_id)
+    return current, current.library.content_key(ruleset_id)
 
 
 def analysis_for(current: AppState, ruleset_id: str, key: str) -> Analysis:
@@ -51,8 +43,8 @@ def analysis_for(current: AppState, ruleset_id: str, key: str) -> Analysis:
     if found is None:
         library = current.library
         ruleset = library.ruleset(ruleset_id)
-        cases = [c.answers for f in library.scenarios if f.ruleset == ruleset_id for c in f.cases]
-        found = current.analyses[key] = analyze(ruleset, library.questionnaires_for(ruleset), examples=cases)
+        examples = library.scenario_answers(ruleset_id)
+        found = current.analyses[key] = analyze(ruleset, library.questionnaires_for(ruleset), examples=examples)
     return found
 
 

@@ -13,11 +13,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from assessments.analysis.space import Space, Var, holds
+from assessments.analysis.space import Space, Var
+from assessments.explain import holds
 from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, BandsDecision, QuestionItem, RuleSet, Score
-from assessments.options import points_table
+from assessments.options import scored_points
 from assessments.refs import QuestionRef, ScoreRef
 
 Tri = bool | None  # True, False, or None for "depends on what is not yet answered"
@@ -276,10 +277,7 @@ def _points(var: Var, value: Any, reverse: bool) -> float | None:
     question = var.question
     if isinstance(question, NumberQuestion):
         return float(question.min + question.max - value if reverse else value)
-    table = dict(points_table(question) or {})
-    if reverse:
-        low, high = min(table.values()), max(table.values())
-        table = {k: low + high - p for k, p in table.items()}
+    table = scored_points(question, reverse)
     if isinstance(question, MultipleChoice):
         return float(sum(table[v] for v in value))
     return float(table[value])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.compiler import Predicate, compile_condition
-from assessments.explain import _holds
+from assessments.explain import holds
 from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion, Question, Questionnaire, ShortText
 from assessments.models.ruleset import QuestionItem, RuleSet
@@ -62,15 +62,6 @@ def ruleset_conditions(ruleset: RuleSet) -> list[ConditionNode]:
     found += [c for score in ruleset.scores for c in (score.count or ())]
     found += [v.when for v in getattr(ruleset.decision, "variants", ())]
     return found
-
-
-def holds(op: str, got: Any, want: Any) -> bool:
-    """Give whether one comparison holds for an answer (None: unanswered)."""
-    if op == "answered":
-        return (got is not None) is bool(want)
-    if got is None:
-        return False
-    return bool(_holds(op, got, want))
 
 
 class Space:

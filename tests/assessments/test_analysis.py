@@ -311,7 +311,7 @@ decision: {{method: highest, ties: [a, b, c], if_no_weight: a}}
 @pytest.mark.parametrize("ruleset_id", ["motivation-check", "red-flags", "should-i-try", "signs-they-want-you-back"])
 def test_bundled_rule_sets_have_no_proven_problems(bundled: Library, ruleset_id: str) -> None:
     ruleset = bundled.ruleset(ruleset_id)
-    cases = [c.answers for f in bundled.scenarios if f.ruleset == ruleset_id for c in f.cases]
+    cases = bundled.scenario_answers(ruleset_id)
     analysis = analyze(ruleset, bundled.questionnaires_for(ruleset), examples=cases)
     assert analysis.problems() == []
     declared = [o for o in analysis.outcomes if o.declared]
