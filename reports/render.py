@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,9 @@ from reports.fetcher import ASSET_SCHEME, AssetFetcher
 HERE = Path(__file__).parent
 _ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
 _CSS = (HERE / "templates" / "summary.css").read_text()
-_FONTS: list[FontConfiguration] = []  # one per process, made on first use
 
 
+@functools.cache  # one per process, made on first use
 def font_config() -> FontConfiguration:
     """Give the process's font configuration, set up once.
 
@@ -30,9 +31,18 @@ def font_config() -> FontConfiguration:
     documentation recommends reusing one configuration across renders. Our stylesheet declares
     no @font-face, so nothing a document holds can add fonts to it.
     """
-    if not _FONTS:
-        _FONTS.append(FontConfiguration())
-    return _FONTS[0]
+    return FontConfiguration()
+
+
+@functools.cache  # once per process
+def warm_up() -> None:
+    """Do in this process what every render does first, so renders forked from it start warm.
+
+    A render in a forked worker otherwise repeats, every time, the first-use costs of the parent:
+    the font configuration, WeasyPrint's own stylesheets and the compiled template.
+    """
+    _ENV.get_template("summary.html")
+    HTML(string="<p>Rekindle</p>", url_fetcher=AssetFetcher()).write_pdf(font_config=font_config())
 
 
 def answer_rows(result: Result, questionnaires: list[Questionnaire]) -> list[tuple[str, str, list[tuple[str, str]]]]:

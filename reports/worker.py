@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -19,6 +20,9 @@ class RenderFailed(Exception):
 
 
 def _child(send: Any, render: Callable[[], bytes]) -> None:
+    # A short-lived child needs no cycle collector, and a collection would walk (and so copy)
+    # every object the web worker holds; the process exits straight after anyway.
+    gc.disable()
     try:
         send.send_bytes(render())
     except BaseException as exc:  # report any failure to the parent, then exit

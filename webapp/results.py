@@ -12,6 +12,7 @@ from assessments import Result, Scorer, read_source
 from assessments.bounds import score_ranges
 from assessments.models import Questionnaire, RuleSet
 from reports import RenderFailed, RenderTimeout, render_in_worker, render_pdf, score_chart_svg
+from reports.render import warm_up
 from webapp.state import state
 from webapp.storage import StoredResult
 
@@ -90,6 +91,7 @@ def pdf(result_id: str) -> Response:
     store = state().store
     body = store.cached_pdf(result_id, stored.version_key)
     if body is None:
+        warm_up()  # once per web worker, so every forked render inherits a warm WeasyPrint
         try:
             body = render_in_worker(
                 lambda: render_pdf(result, scorer.ruleset, list(scorer.questionnaires), generated_at=stored.created_at),
