@@ -308,15 +308,8 @@ def _spread(items: list[Range], zero: bool, *, is_mean: bool) -> Range:
     a mean is bounded by its items' extremes, which is sound whatever the weights.
     """
     may_none = not zero and all(m for _, _, m in items)
-    if zero:  # an unanswered item counts as 0
-        items = [
-            (0.0, 0.0, False)
-            if lo is None or hi is None
-            else (min(lo, 0.0), max(hi, 0.0), False)
-            if m
-            else (lo, hi, False)
-            for lo, hi, m in items
-        ]
+    if zero:
+        items = [_missing_as_zero(item) for item in items]
     present = [(lo, hi, m) for lo, hi, m in items if lo is not None and hi is not None]
     if not present:
         return None, None, True
@@ -326,6 +319,16 @@ def _spread(items: list[Range], zero: bool, *, is_mean: bool) -> Range:
         sure = [lo for lo, _, m in present if not m]
         return (max(sure) if sure else min(lows)), max(highs), may_none
     return min(lows), max(highs), may_none
+
+
+def _missing_as_zero(item: Range) -> Range:
+    """Give an item's range when an unanswered item counts as 0."""
+    lo, hi, may_none = item
+    if lo is None or hi is None:
+        return 0.0, 0.0, False
+    if may_none:
+        return min(lo, 0.0), max(hi, 0.0), False
+    return lo, hi, False
 
 
 def _compare_range(op: str, want: Any, got: Range) -> Tri:

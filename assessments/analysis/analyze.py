@@ -15,7 +15,7 @@ from typing import Any
 
 from assessments.analysis.abstract import Abstract, Node, Tri
 from assessments.analysis.report import Analysis, OutcomeReport, RuleReport, ScoreReport, TieReport
-from assessments.analysis.search import Answers, Found, Searcher, climb, minimise
+from assessments.analysis.search import Answers, Confirm, Found, Searcher, climb, minimise
 from assessments.analysis.space import Slot, Space, Var, compares, ruleset_conditions
 from assessments.bounds import score_bounds
 from assessments.engine import Scorer
@@ -212,46 +212,9 @@ class Analyzer:
             return True, minimise(sampled[index], confirm), self.samples
         if not self.ruleset.rules[index].force and isinstance(self.ruleset.decision, BandsDecision):
             return False, None, 0  # weight is only used by the 'highest' decision
-        rule_id = self.ruleset.rules[index].id
-
-        adds = dict(self.ruleset.rules[index].add)
-
-        def closeness(answers: Answers) -> float | None:
-            """How far the answers are from a contest this rule's weight decides (0: it decides it)."""
-            result = self.result(answers)
-            return None if result is None else distance(result)
-
-        def distance(result: Result) -> float | None:
-            if rule_id not in {r.id for r in result.fired}:
-                return None
-            if result.decided_by not in ("highest", "tie", "no-weight"):
-                return 1e6  # forced or too much missing: far from a close contest
-            tallies = result.tallies
-            if not adds:  # a forcing rule whose force lost to a higher priority: any contest will do
-                ordered = sorted(tallies.values(), reverse=True)
-                return ordered[0] - ordered[1] if len(ordered) > 1 else 0.0
-            distances = []
-            for outcome, weight in adds.items():
-                lead = tallies.get(outcome, 0) - max((t for o, t in tallies.items() if o != outcome), default=0)
-                # the weight decides when the outcome leads (or ties) with it and would not without it
-                low, high = (0, weight) if weight > 0 else (weight, 0)
-                distances.append(0.0 if low <= lead <= high else min(abs(lead - low), abs(lead - high)))
-            return min(distances)
-
-        # starting points: answer sets decided by weight, with the rule made to fire (its own
-        # example's answers laid over them), closest contests first
-        candidates = [_overlay(a, fires) for a, r in self.sampled if r.decided_by in ("highest", "tie")]
-        candidates += [a for a, r in self.sampled if distance(r) is not None]
-        ranked = []
-        for n, candidate in enumerate(candidates[: CLIMBS * 20]):
-            found_distance = closeness(candidate)
-            if found_distance is not None:
-                ranked.append((found_distance, n))
-        starts = [candidates[n] for _, n in sorted(ranked)[:CLIMBS]]
-        for n, start in enumerate(starts):
-            found_by_climb = climb(self.searcher, start, closeness, confirm, CLIMB_STEPS, seed=n)
-            if found_by_climb is not None:
-                return True, minimise(found_by_climb, confirm), self.samples + (n + 1) * CLIMB_STEPS
+        climbed, climbs = self._climb_to_change(index, fires, confirm)
+        if climbed is not None:
+            return True, minimise(climbed, confirm), self.samples + climbs
         condition = self.abstract.rules[index]
 
         def test(node: Node) -> Tri:
@@ -263,10 +226,33 @@ class Analyzer:
             return False if len(with_rule) == 1 and with_rule == without else None
 
         found = self.searcher.find(self.everything, test, confirm, self.budget)
-        tried = self.samples + len(starts) * CLIMB_STEPS + found.steps
+        tried = self.samples + climbs + found.steps
         if found.example is not None:
             return True, minimise(found.example, confirm), tried
         return (False if found.complete else None), None, tried
+
+    def _climb_to_change(self, index: int, fires: Answers, confirm: Confirm) -> tuple[Answers | None, int]:
+        """Search locally for answers where rule `index` changes the outcome; give them and the steps.
+
+        Starts from answer sets decided by weight with the rule made to fire (its own example's
+        answers laid over them), the closest contests first, and climbs towards a contest that
+        the rule's own weight decides.
+        """
+        rule = self.ruleset.rules[index]
+
+        def closeness(answers: Answers) -> float | None:
+            result = self.result(answers)
+            return None if result is None else _contest_distance(result, rule.id, dict(rule.add))
+
+        candidates = [_overlay(a, fires) for a, r in self.sampled if r.decided_by in ("highest", "tie")]
+        candidates += [a for a, r in self.sampled if rule.id in {f.id for f in r.fired}]
+        ranked = [(d, n) for n, c in enumerate(candidates[: CLIMBS * 20]) if (d := closeness(c)) is not None]
+        starts = [candidates[n] for _, n in sorted(ranked)[:CLIMBS]]
+        for n, start in enumerate(starts):
+            found = climb(self.searcher, start, closeness, confirm, CLIMB_STEPS, seed=n)
+            if found is not None:
+                return found, (n + 1) * CLIMB_STEPS
+        return None, len(starts) * CLIMB_STEPS
 
     def outcomes(self, sampled: list[tuple[Answers, Result]]) -> list[OutcomeReport]:
         reports = []
@@ -363,6 +349,25 @@ class Analyzer:
             rules=self.rules(sampled),
             ties=self.ties(sampled),
         )
+
+
+def _contest_distance(result: Result, rule_id: str, adds: dict[str, float]) -> float | None:
+    """How far a result is from a contest that a rule's weight decides (0: it decides it)."""
+    if rule_id not in {r.id for r in result.fired}:
+        return None
+    if result.decided_by not in ("highest", "tie", "no-weight"):
+        return 1e6  # forced or too much missing: far from a close contest
+    tallies = result.tallies
+    if not adds:  # a forcing rule whose force lost to a higher priority: any close contest will do
+        ordered = sorted(tallies.values(), reverse=True)
+        return ordered[0] - ordered[1] if len(ordered) > 1 else 0.0
+    distances = []
+    for outcome, weight in adds.items():
+        lead = tallies.get(outcome, 0) - max((t for o, t in tallies.items() if o != outcome), default=0)
+        # the weight decides when the outcome leads (or ties) with it and would not without it
+        low, high = (0, weight) if weight > 0 else (weight, 0)
+        distances.append(0.0 if low <= lead <= high else min(abs(lead - low), abs(lead - high)))
+    return min(distances)
 
 
 def _overlay(answers: Answers, over: Answers) -> Answers:
