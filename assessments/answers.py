@@ -103,6 +103,8 @@ class _Slot(NamedTuple):
 
 
 _SINGLE, _MULTIPLE, _WHOLE_NUMBER, _NUMBER, _TEXT = range(5)
+# A _Slot as a plain tuple: the hot loop unpacks it, and only exact tuples unpack fast
+_Other = tuple[str, str, int, Any, Any, Check, Predicate | None, bool]
 
 
 _HIDDEN = (
@@ -127,7 +129,7 @@ class AnswerReader:
     # Plain single-answer questions without show_when are checked first, in a tight loop; the
     # rest follow in questionnaire order (a show_when only names earlier questions).
     simple: tuple[tuple[str, frozenset[str]], ...]
-    others: tuple[_Slot, ...]
+    others: tuple[_Other, ...]
     checks: dict[str, Check]
 
     def read(self, given: Mapping[str, Any], values: Values, missing: list[str], problems: list[Problem]) -> None:
@@ -154,7 +156,7 @@ class AnswerReader:
             values[qid] = current = _fixed(given, fixes)
         for question_id, key, kind, first, second, check, show_when, scored in self.others:
             value = current.get(question_id)
-            if value is None or value == []:
+            if value is None or (value.__class__ is list and not value):
                 if question_id in current:
                     values[qid] = current = _fixed(current, {question_id: _DROP})
                 if scored and (show_when is None or show_when(values)):
@@ -221,7 +223,11 @@ def answer_reader(questionnaire: Questionnaire) -> AnswerReader:
             )
         )
     simple = [s for s in slots if s.kind == _SINGLE and s.show_when is None]
-    others = tuple(s for s in slots if s.kind != _SINGLE or s.show_when is not None)
+    others = tuple(
+        (s.question_id, s.key, s.kind, s.first, s.second, s.check, s.show_when, s.scored)
+        for s in slots
+        if s.kind != _SINGLE or s.show_when is not None
+    )
     ids = frozenset(q.id for q in questionnaire.questions())
     checks = {s.question_id: s.check for s in slots}
     return AnswerReader(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from itertools import compress
 from typing import Any
 
 from assessments.answers import raise_problems, response_reader
 from assessments.compiler import Predicate, Values, compile_condition, compile_score, score_order
 from assessments.explain import why_not
+from assessments.firing import compile_firing
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Flag, Resource, RuleSet
 from assessments.refs import SCORES, resolver_for
@@ -61,7 +61,7 @@ class Scorer:
             for rule in ruleset.rules
         )
         self._predicates = tuple(rule[0] for rule in self._rules)
-        self._indexes = range(len(self._rules))
+        self._firing = compile_firing([rule.when for rule in ruleset.rules], resolver)
         self._fired = tuple(rule[1] for rule in self._rules)
         self._adds = tuple(rule[2] for rule in self._rules)
         self._rule_flags = tuple(rule[3] for rule in self._rules)
@@ -122,7 +122,7 @@ class Scorer:
 
     def decide(self, values: Values, missing: list[str]) -> Result:
         """Give the Result for values from values_for."""
-        fired_indexes = list(compress(self._indexes, [predicate(values) for predicate in self._predicates]))
+        fired_indexes = self._firing(values)
         tallies = self._zero_tallies.copy()
         weighted = False
         forced: tuple[str, int] | None = None

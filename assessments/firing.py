@@ -1,0 +1,153 @@
+"""Which of many conditions hold, found a slot at a time instead of a condition at a time.
+
+Most rules test one answer or one score: `tone: {equals: harsher}`, `warning-signs: {between:
+[5, 11]}`. All the conditions on one slot are worked out once, when compiling, for every value
+that can tell them apart, so scoring reads the slot once and looks up every rule on it:
+
+- a one-answer question has few values (its options, or unanswered): a dict maps each to the
+  conditions that hold for it;
+- a number or a score is cut by the constants the conditions compare it with; the conditions
+  are constant between two cuts and at each cut, so a bisection finds the region and a tuple
+  gives the conditions that hold there.
+
+Each table is filled by calling the condition's own compiled closure on a representative value,
+so the tables cannot disagree with `compile_condition`. Conditions over several slots, or on a
+multiple-choice or text answer, stay closures.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
+from itertools import pairwise
+from typing import Any
+
+from assessments.compiler import Predicate, Values, compile_condition, slot_of
+from assessments.models.conditions import All, AnyOf, ConditionNode, Not, condition_refs
+from assessments.models.questionnaire import MultipleChoice, NumberQuestion, ShortText
+from assessments.options import option_values
+from assessments.refs import QuestionRef, Resolver
+
+Firing = Callable[[Values], list[int]]
+
+
+def compile_firing(conditions: Sequence[ConditionNode], resolver: Resolver) -> Firing:
+    """Give a closure: values -> the indexes of the conditions that hold, in order."""
+    by_slot: dict[tuple[str, str], list[int]] = {}
+    closures: list[tuple[int, Predicate]] = []
+    predicates = [compile_condition(node, resolver) for node in conditions]
+    for index, node in enumerate(conditions):
+        slot = _single_slot(node, resolver)
+        if slot is None:
+            closures.append((index, predicates[index]))
+        else:
+            by_slot.setdefault(slot, []).append(index)
+    choices = []
+    numbers = []
+    for (group, name), indexes in by_slot.items():
+        offered = _offered(resolver, group, name)
+        if offered is not None:
+            choices.append((group, name, _choice_table(group, name, offered, indexes, predicates)))
+        else:
+            cuts = _cuts(conditions[i] for i in indexes)
+            numbers.append((group, name, cuts, *_number_table(group, name, cuts, indexes, predicates)))
+    return _firing(tuple(choices), tuple(numbers), tuple(closures))
+
+
+def _firing(
+    choices: tuple[tuple[str, str, dict[Any, tuple[int, ...]]], ...],
+    numbers: tuple[tuple[str, str, list[float], tuple[tuple[int, ...], ...], tuple[int, ...]], ...],
+    closures: tuple[tuple[int, Predicate], ...],
+) -> Firing:
+    def firing(v: Values) -> list[int]:
+        fired: list[int] = []
+        for group, name, table in choices:
+            hit = table.get(v[group].get(name))
+            if hit:
+                fired += hit
+        for group, name, cuts, regions, unanswered in numbers:
+            value = v[group].get(name)
+            # left + right bisection: 2i strictly between cut i-1 and cut i, 2i+1 on cut i
+            hit = unanswered if value is None else regions[bisect_left(cuts, value) + bisect_right(cuts, value)]
+            if hit:
+                fired += hit
+        for index, predicate in closures:
+            if predicate(v):
+                fired.append(index)
+        fired.sort()
+        return fired
+
+    return firing
+
+
+def _single_slot(node: ConditionNode, resolver: Resolver) -> tuple[str, str] | None:
+    """Give the slot a condition tests when it tests only one that a table can stand for."""
+    slots = {slot_of(ref, resolver) for ref in condition_refs(node)}
+    if len(slots) != 1:
+        return None
+    (slot,) = slots
+    target = resolver.resolve(condition_refs(node)[0])
+    if isinstance(target, QuestionRef) and isinstance(target.question, (MultipleChoice, ShortText)):
+        return None  # a list of choices or free text has too many values for a table
+    return slot
+
+
+def _offered(resolver: Resolver, group: str, name: str) -> tuple[str, ...] | None:
+    """Give a one-answer question's values, or None for a number or a score."""
+    for ref in resolver.questions.values():
+        if ref.slot == (group, name):
+            return None if isinstance(ref.question, NumberQuestion) else option_values(ref.question)
+    return None
+
+
+def _holding(group: str, name: str, value: Any, indexes: list[int], predicates: list[Predicate]) -> tuple[int, ...]:
+    """Give which of the conditions hold when the slot has this value (None: unanswered)."""
+    answers = {} if value is None else {name: value}
+    return tuple(i for i in indexes if predicates[i]({group: answers}))
+
+
+def _choice_table(
+    group: str, name: str, offered: tuple[str, ...], indexes: list[int], predicates: list[Predicate]
+) -> dict[Any, tuple[int, ...]]:
+    table = {value: _holding(group, name, value, indexes, predicates) for value in (*offered, None)}
+    return {value: hit for value, hit in table.items() if hit}
+
+
+def _cuts(nodes: Iterable[ConditionNode]) -> list[float]:
+    """Give the sorted constants a number or score is compared with."""
+    constants: set[float] = set()
+
+    def visit(node: ConditionNode) -> None:
+        if isinstance(node, (All, AnyOf)):
+            for item in node.items:
+                visit(item)
+        elif isinstance(node, Not):
+            visit(node.item)
+        elif node.op in ("equals", "at_least", "at_most"):
+            constants.add(node.value)
+        elif node.op == "between":
+            constants.update(node.value)
+
+    for node in nodes:
+        visit(node)
+    return sorted(constants)
+
+
+def _number_table(
+    group: str, name: str, cuts: list[float], indexes: list[int], predicates: list[Predicate]
+) -> tuple[tuple[tuple[int, ...], ...], tuple[int, ...]]:
+    """Give what holds in each region (below the first cut, on it, between it and the next, ...)
+    and what holds when unanswered.
+
+    Every comparison is with a cut, so one value per region stands for all of it; the values
+    are exact fractions, so even cuts with no float between them get a true in-between value.
+    """
+    exact = [Fraction(cut) for cut in cuts]
+    points = [exact[0] - 1 if exact else Fraction(0)]
+    for low, high in pairwise(exact):
+        points += [low, (low + high) / 2]
+    if exact:
+        points += [exact[-1], exact[-1] + 1]
+    regions = tuple(_holding(group, name, point, indexes, predicates) for point in points)
+    return regions, _holding(group, name, None, indexes, predicates)
