@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from assessments.answers import raise_problems, response_reader
-from assessments.compiler import Predicate, Values, compile_condition, compile_score, score_order
+from assessments.compiler import Predicate, Values, compile_condition
 from assessments.explain import why_not
 from assessments.firing import compile_firing
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Flag, Resource, RuleSet
 from assessments.refs import SCORES, resolver_for
 from assessments.result import Explanation, FiredRule, Result, RuleTrace
+from assessments.scores import compile_score, score_order
 
 
 def model_hash(*models: Any) -> str:
@@ -47,27 +48,25 @@ class Scorer:
         self._scores = tuple((s.id, compile_score(s, resolver, zero_missing=zero)) for s in ordered)
         self._declared_scores = tuple(s.id for s in ruleset.scores)
         self._scores_in_order = [s.id for s in ordered] == list(self._declared_scores)
-        # Per rule, what scoring needs, unpacked once: predicate, the FiredRule shown in results,
-        # (outcome, weight) pairs, flag, advice (text, only-for-outcomes) pairs, forced outcome.
-        self._rules = tuple(
+        rules = ruleset.rules
+        self._predicates = tuple(compile_condition(rule.when, resolver) for rule in rules)
+        self._firing = compile_firing([rule.when for rule in rules], resolver)
+        self._fired = tuple(FiredRule(r.id, r.because, dict(r.add), r.flag, r.force, r.priority) for r in rules)
+        # Per rule, what deciding needs, unpacked once: (outcome, weight) pairs, (forced outcome,
+        # priority) or None, and a bit of its own when it raises a flag or adds advice.
+        self._effects = tuple(
             (
-                compile_condition(rule.when, resolver),
-                FiredRule(rule.id, rule.because, dict(rule.add), rule.flag, rule.force, rule.priority),
                 tuple(rule.add.items()),
-                rule.flag,
-                tuple((a.text, frozenset(a.outcomes) if a.outcomes is not None else None) for a in rule.advice),
-                rule.force,
+                (rule.force, rule.priority) if rule.force is not None else None,
+                1 << index if rule.flag is not None or rule.advice else 0,
             )
-            for rule in ruleset.rules
+            for index, rule in enumerate(rules)
         )
-        self._predicates = tuple(rule[0] for rule in self._rules)
-        self._firing = compile_firing([rule.when for rule in ruleset.rules], resolver)
-        self._fired = tuple(rule[1] for rule in self._rules)
-        self._adds = tuple(rule[2] for rule in self._rules)
-        self._rule_flags = tuple(rule[3] for rule in self._rules)
-        self._rule_advice = tuple(rule[4] for rule in self._rules)
-        self._forces = tuple((r.force, r.priority) if r.force is not None else None for r in ruleset.rules)
-        self._presenting = frozenset(i for i, r in enumerate(ruleset.rules) if r.flag is not None or r.advice)
+        self._rule_flags = tuple(rule.flag for rule in rules)
+        self._rule_advice = tuple(
+            tuple((a.text, frozenset(a.outcomes) if a.outcomes is not None else None) for a in rule.advice)
+            for rule in rules
+        )
         self._presented: dict[tuple[Any, ...], tuple[tuple[Flag, ...], tuple[str, ...], tuple[Resource, ...]]] = {}
         self._flags = {flag.id: flag for flag in ruleset.flags}
         self._outcomes = {outcome_id: ruleset.outcome(outcome_id) for outcome_id in ruleset.outcome_ids()}
@@ -111,7 +110,7 @@ class Scorer:
         values, missing = self.values_for(answers)
         result = self.decide(values, missing)
         traces = []
-        for (predicate, *_), rule in zip(self._rules, self.ruleset.rules, strict=False):
+        for predicate, rule in zip(self._predicates, self.ruleset.rules, strict=True):
             holds = predicate(values)
             traces.append(RuleTrace(rule.id, holds, None if holds else why_not(rule.when, values, self._resolver)))
         return Explanation(result, tuple(traces), dict(values))
@@ -126,23 +125,24 @@ class Scorer:
         tallies = self._zero_tallies.copy()
         weighted = False
         forced: tuple[str, int] | None = None
-        adds, forces = self._adds, self._forces
+        presenting = 0
+        effects = self._effects
         for index in fired_indexes:
-            add = adds[index]
+            add, force, bit = effects[index]
             if add:
                 weighted = True
                 for outcome_id, weight in add:
                     tallies[outcome_id] += weight
-            force = forces[index]
             if force is not None and (forced is None or force[1] > forced[1]):
                 forced = force
+            presenting |= bit
         if forced is not None:
             outcome_id, how = forced[0], "forced"
         elif self._max_missing is not None and len(missing) > self._max_missing:
             outcome_id, how = NOT_ENOUGH_INFORMATION, "missing"
         else:
             outcome_id, how = self._decision_outcome(values, tallies, weighted)
-        flags, advice, resources = self._presentation(outcome_id, fired_indexes)
+        flags, advice, resources = self._presentation(outcome_id, presenting)
         scores = values[SCORES]
         return Result(
             self._outcomes[outcome_id],
@@ -179,18 +179,19 @@ class Scorer:
         return None
 
     def _presentation(
-        self, outcome_id: str, fired_indexes: list[int]
+        self, outcome_id: str, presenting: int
     ) -> tuple[tuple[Flag, ...], tuple[str, ...], tuple[Resource, ...]]:
-        """Give the flags (safety first), advice and resources for an outcome and the rules that fired.
+        """Give the flags (safety first), advice and resources for an outcome and the flag and
+        advice rules that fired (bit i set: rule i fired).
 
-        They depend only on which flag and advice rules fired, so they are built once per
-        combination and kept (a handful of combinations in practice; the memo is capped).
+        They depend only on those, so they are built once per combination and kept (a handful
+        of combinations in practice; the memo is capped).
         """
-        indexes = [i for i in fired_indexes if i in self._presenting]
-        key = (outcome_id, *indexes)
+        key = (outcome_id, presenting)
         found = self._presented.get(key)
         if found is not None:
             return found
+        indexes = [i for i in range(len(self._fired)) if presenting >> i & 1]
         outcome = self._outcomes[outcome_id]
         flag_ids = [self._rule_flags[i] for i in indexes]
         flags = [self._flags[f] for f in dict.fromkeys(f for f in flag_ids if f is not None)]
