@@ -219,7 +219,10 @@ class Scorer:
         if not weighted:
             return decision.if_no_weight, "no-weight"
         best = max(tallies.values())
-        leaders = [o for o, t in tallies.items() if t == best]
+        leaders = []
+        for outcome_id, tally in tallies.items():  # a loop: cheaper than a comprehension here
+            if tally == best:
+                leaders.append(outcome_id)
         if len(leaders) == 1:
             return leaders[0], "highest"
         if decision.ties == NOT_ENOUGH_INFORMATION:

@@ -43,29 +43,33 @@ def compile_firing(conditions: Sequence[ConditionNode], resolver: Resolver) -> F
             closures.append((index, predicates[index]))
         else:
             by_slot.setdefault(slot, []).append(index)
-    choices = []
+    choices: dict[str, list[tuple[str, dict[Any, tuple[int, ...]]]]] = {}
     numbers = []
     for (group, name), indexes in by_slot.items():
         offered = _offered(resolver, group, name)
         if offered is not None:
-            choices.append((group, name, _choice_table(group, name, offered, indexes, predicates)))
+            table = _choice_table(group, name, offered, indexes, predicates)
+            choices.setdefault(group, []).append((name, table))
         else:
             cuts = _cuts(conditions[i] for i in indexes)
             numbers.append((group, name, cuts, *_number_table(group, name, cuts, indexes, predicates)))
-    return _firing(tuple(choices), tuple(numbers), tuple(closures))
+    grouped = tuple((group, tuple(tables)) for group, tables in choices.items())
+    return _firing(grouped, tuple(numbers), tuple(closures))
 
 
 def _firing(
-    choices: tuple[tuple[str, str, dict[Any, tuple[int, ...]]], ...],
+    choices: tuple[tuple[str, tuple[tuple[str, dict[Any, tuple[int, ...]]], ...]], ...],
     numbers: tuple[tuple[str, str, list[float], tuple[tuple[int, ...], ...], tuple[int, ...]], ...],
     closures: tuple[tuple[int, Predicate], ...],
 ) -> Firing:
     def firing(v: Values) -> list[int]:
         fired: list[int] = []
-        for group, name, table in choices:
-            hit = table.get(v[group].get(name))
-            if hit:
-                fired += hit
+        for group, tables in choices:
+            get = v[group].get
+            for name, table in tables:
+                hit = table.get(get(name))
+                if hit:
+                    fired += hit
         for group, name, cuts, regions, unanswered in numbers:
             value = v[group].get(name)
             # left + right bisection: 2i strictly between cut i-1 and cut i, 2i+1 on cut i
