@@ -136,12 +136,9 @@ class AnswerReader:
         """Put this questionnaire's checked answers into values; note unanswered questions and problems."""
         qid = self.questionnaire_id
         values[qid] = current = given
-        if not self.ids.issuperset(given):
-            known = sorted(self.ids)
-            for unknown in sorted(set(given) - self.ids, key=str):
-                problems.append(((qid, str(unknown)), f"unknown question{suggest(str(unknown), known)}"))
         fixes: dict[str, Any] = {}
         get = given.get
+        unanswered, first_problem = len(missing), len(problems)
         for question_id, offered in self.simple:
             value = get(question_id)
             if value.__class__ is str and value in offered:
@@ -152,6 +149,9 @@ class AnswerReader:
                     fixes[question_id] = _DROP
             else:
                 problems.append(((qid, question_id), self.checks[question_id](value)[1] or "is not a valid answer"))
+        # Counting the questions answered tells whether every given key is a known question
+        # without a second pass over the keys (only a key with no answer can make it uneven).
+        answered = len(self.simple) - (len(missing) - unanswered)
         if fixes:
             values[qid] = current = _fixed(given, fixes)
         for question_id, key, kind, first, second, check, show_when, scored in self.others:
@@ -162,6 +162,7 @@ class AnswerReader:
                 if scored and (show_when is None or show_when(values)):
                     missing.append(key)
                 continue
+            answered += 1
             if show_when is not None and not show_when(values):
                 problems.append(((qid, question_id), _HIDDEN))
                 continue
@@ -190,6 +191,12 @@ class AnswerReader:
                 problems.append(((qid, question_id), problem))
             elif normal is not value:
                 values[qid] = current = _fixed(current, {question_id: normal})
+        if answered != len(given) and not self.ids.issuperset(given):
+            known = sorted(self.ids)
+            problems[first_problem:first_problem] = [  # unknown questions are reported first
+                ((qid, str(unknown)), f"unknown question{suggest(str(unknown), known)}")
+                for unknown in sorted(set(given) - self.ids, key=str)
+            ]
 
 
 def _fixed(answers: Mapping[str, Any], fixes: dict[str, Any]) -> dict[str, Any]:

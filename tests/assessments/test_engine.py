@@ -277,6 +277,10 @@ def test_advice_can_be_limited_to_outcomes(build: Build) -> None:
     ("answers", "problems"),
     [
         ({"zz": "often"}, ["quiz.zz: unknown question"]),
+        # every known question answered (or emptied) beside an unknown one: still found
+        ({**FULL, "zz": "often"}, ["quiz.zz: unknown question"]),
+        ({"a": None, "d": [], "zz": None}, ["quiz.zz: unknown question"]),
+        ({**FULL, "t": "note", "a": None, "9": 1}, ["quiz.9: unknown question"]),
         (
             {"a": "oftn"},
             ["quiz.a: unknown option 'oftn' (did you mean 'often'?); expected one of: never, sometimes, often"],
