@@ -23,32 +23,31 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from assessments.compiler import Predicate, Values, compile_condition, slot_of
+from assessments.compiler import Predicate, Values, compile_condition
 from assessments.models.conditions import All, AnyOf, ConditionNode, Not, condition_refs
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion, ShortText
 from assessments.options import option_values
-from assessments.refs import QuestionRef, Resolver
+from assessments.refs import QuestionRef, Resolver, Target
 
 Firing = Callable[[Values], list[int]]
 
 
 def compile_firing(conditions: Sequence[ConditionNode], resolver: Resolver) -> Firing:
     """Give a closure: values -> the indexes of the conditions that hold, in order."""
-    by_slot: dict[tuple[str, str], list[int]] = {}
+    by_slot: dict[tuple[str, str], tuple[Target, list[int]]] = {}
     closures: list[tuple[int, Predicate]] = []
     predicates = [compile_condition(node, resolver) for node in conditions]
     for index, node in enumerate(conditions):
-        slot = _single_slot(node, resolver)
-        if slot is None:
+        target = _table_target(node, resolver)
+        if target is None:
             closures.append((index, predicates[index]))
         else:
-            by_slot.setdefault(slot, []).append(index)
+            by_slot.setdefault(target.slot, (target, []))[1].append(index)
     choices: dict[str, list[tuple[str, dict[Any, tuple[int, ...]]]]] = {}
     numbers = []
-    for (group, name), indexes in by_slot.items():
-        offered = _offered(resolver, group, name)
-        if offered is not None:
-            table = _choice_table(group, name, offered, indexes, predicates)
+    for (group, name), (target, indexes) in by_slot.items():
+        if isinstance(target, QuestionRef) and not isinstance(target.question, NumberQuestion):
+            table = _choice_table(group, name, option_values(target.question), indexes, predicates)
             choices.setdefault(group, []).append((name, table))
         else:
             cuts = _cuts(conditions[i] for i in indexes)
@@ -85,24 +84,15 @@ def _firing(
     return firing
 
 
-def _single_slot(node: ConditionNode, resolver: Resolver) -> tuple[str, str] | None:
-    """Give the slot a condition tests when it tests only one that a table can stand for."""
-    slots = {slot_of(ref, resolver) for ref in condition_refs(node)}
-    if len(slots) != 1:
+def _table_target(node: ConditionNode, resolver: Resolver) -> Target | None:
+    """Give the one answer or score a condition tests, when a table can stand for it."""
+    targets = [resolver.resolve(ref) for ref in condition_refs(node)]
+    first = targets[0]
+    if first is None or any(t is None or t.slot != first.slot for t in targets):
         return None
-    (slot,) = slots
-    target = resolver.resolve(condition_refs(node)[0])
-    if isinstance(target, QuestionRef) and isinstance(target.question, (MultipleChoice, ShortText)):
+    if isinstance(first, QuestionRef) and isinstance(first.question, (MultipleChoice, ShortText)):
         return None  # a list of choices or free text has too many values for a table
-    return slot
-
-
-def _offered(resolver: Resolver, group: str, name: str) -> tuple[str, ...] | None:
-    """Give a one-answer question's values, or None for a number or a score."""
-    for ref in resolver.questions.values():
-        if ref.slot == (group, name):
-            return None if isinstance(ref.question, NumberQuestion) else option_values(ref.question)
-    return None
+    return first
 
 
 def _holding(group: str, name: str, value: Any, indexes: list[int], predicates: list[Predicate]) -> tuple[int, ...]:
