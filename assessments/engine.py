@@ -50,7 +50,7 @@ class Scorer:
         self._scores_in_order = [s.id for s in ordered] == list(self._declared_scores)
         rules = ruleset.rules
         self._predicates = tuple(compile_condition(rule.when, resolver) for rule in rules)
-        self._firing = compile_firing([rule.when for rule in rules], resolver)
+        self._firing = compile_firing([rule.when for rule in rules], resolver, self._predicates)
         self._fired = tuple(FiredRule(r.id, r.because, dict(r.add), r.flag, r.force, r.priority) for r in rules)
         # Per rule, what deciding needs, unpacked once: (outcome, weight) pairs, (forced outcome,
         # priority) or None, and a bit of its own when it raises a flag or adds advice.

@@ -32,11 +32,17 @@ from assessments.refs import QuestionRef, Resolver, Target
 Firing = Callable[[Values], list[int]]
 
 
-def compile_firing(conditions: Sequence[ConditionNode], resolver: Resolver) -> Firing:
-    """Give a closure: values -> the indexes of the conditions that hold, in order."""
+def compile_firing(
+    conditions: Sequence[ConditionNode], resolver: Resolver, predicates: Sequence[Predicate] | None = None
+) -> Firing:
+    """Give a closure: values -> the indexes of the conditions that hold, in order.
+
+    `predicates` are the conditions already compiled, when the caller has them.
+    """
+    if predicates is None:
+        predicates = [compile_condition(node, resolver) for node in conditions]
     by_slot: dict[tuple[str, str], tuple[Target, list[int]]] = {}
     closures: list[tuple[int, Predicate]] = []
-    predicates = [compile_condition(node, resolver) for node in conditions]
     for index, node in enumerate(conditions):
         target = _table_target(node, resolver)
         if target is None:
@@ -95,14 +101,14 @@ def _table_target(node: ConditionNode, resolver: Resolver) -> Target | None:
     return first
 
 
-def _holding(group: str, name: str, value: Any, indexes: list[int], predicates: list[Predicate]) -> tuple[int, ...]:
+def _holding(group: str, name: str, value: Any, indexes: list[int], predicates: Sequence[Predicate]) -> tuple[int, ...]:
     """Give which of the conditions hold when the slot has this value (None: unanswered)."""
     answers = {} if value is None else {name: value}
     return tuple(i for i in indexes if predicates[i]({group: answers}))
 
 
 def _choice_table(
-    group: str, name: str, offered: tuple[str, ...], indexes: list[int], predicates: list[Predicate]
+    group: str, name: str, offered: tuple[str, ...], indexes: list[int], predicates: Sequence[Predicate]
 ) -> dict[Any, tuple[int, ...]]:
     table = {value: _holding(group, name, value, indexes, predicates) for value in (*offered, None)}
     return {value: hit for value, hit in table.items() if hit}
@@ -129,7 +135,7 @@ def _cuts(nodes: Iterable[ConditionNode]) -> list[float]:
 
 
 def _number_table(
-    group: str, name: str, cuts: list[float], indexes: list[int], predicates: list[Predicate]
+    group: str, name: str, cuts: list[float], indexes: list[int], predicates: Sequence[Predicate]
 ) -> tuple[tuple[tuple[int, ...], ...], tuple[int, ...]]:
     """Give what holds in each region (below the first cut, on it, between it and the next, ...)
     and what holds when unanswered.

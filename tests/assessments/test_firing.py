@@ -17,7 +17,7 @@ from assessments.firing import compile_firing
 from assessments.models.conditions import parse_condition
 from assessments.models.questionnaire import Questionnaire
 from assessments.refs import Resolver
-from tests.assessments.test_analysis_exact import ALL, QUESTIONNAIRE, random_ruleset
+from tests.assessments.small_space import ALL, QUESTIONNAIRE, random_ruleset
 
 # Constants that trip up a region table built carelessly: values with no float between them,
 # sums that are not what they look like, integers past float precision, both signs.
