@@ -15,6 +15,7 @@ from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecisi
 from assessments.refs import SCORES, resolver_for
 from assessments.result import Explanation, FiredRule, Result, RuleTrace
 from assessments.scores import compile_score, score_order
+from assessments.tags import expand_ruleset
 
 
 def model_hash(*models: Any) -> str:
@@ -37,9 +38,10 @@ class Scorer:
         questionnaire_hashes: dict[str, str] | None = None,
     ) -> None:
         by_id = {q.id: q for q in questionnaires}
-        self.ruleset = ruleset
         self.questionnaires = tuple(by_id[q] for q in ruleset.questionnaires)
         self.ruleset_hash = ruleset_hash or model_hash(ruleset, *self.questionnaires)
+        # tag quantifiers become plain comparisons here, so nothing below ever sees one
+        self.ruleset = ruleset = expand_ruleset(ruleset, self.questionnaires)
         resolver = resolver_for(ruleset, list(self.questionnaires))
         self._resolver = resolver
         self._reader = response_reader(list(self.questionnaires))

@@ -16,10 +16,13 @@ from typing import Any
 from assessments.checks import check_questionnaire, check_ruleset
 from assessments.engine import Scorer
 from assessments.errors import FileError, Problem, UnknownId
+from assessments.guard import guard
 from assessments.loading import SourceFile, load_source
+from assessments.models.policy import Policy
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.policies import check_policy, declared_tags
 from assessments.scenario_checks import check_scenarios
 
 BUNDLED = Path(__file__).parent
@@ -47,6 +50,11 @@ class Library:
     errors: list[FileError] = field(default_factory=list)
     sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
     scenario_sources: list[SourceFile] = field(default_factory=list)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    # rule set id -> the proof of each guarantee it must keep (its own and the policies')
+    proofs: dict[str, list[Any]] = field(default_factory=dict)
+    # rule set id -> why it may not be served: a guarantee broken, not decided or not checkable
+    refused: dict[str, list[str]] = field(default_factory=dict)
     _scorers: dict[str, Scorer] = field(default_factory=dict, repr=False)
 
     def content_key(self, ruleset_id: str) -> str:
@@ -146,6 +154,7 @@ def load_library(
             library.errors.append(exc)
     _register(library, loaded, replace)
     _cross_check(library)
+    guard(library)
     return library
 
 
@@ -155,7 +164,13 @@ def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: 
         if isinstance(model, ScenarioFile):
             library.scenario_sources.append(source)
             continue
-        kind = "questionnaire" if isinstance(model, Questionnaire) else "ruleset"
+        kind = (
+            "questionnaire"
+            if isinstance(model, Questionnaire)
+            else "policy"
+            if isinstance(model, Policy)
+            else "ruleset"
+        )
         key = (kind, model.id)
         earlier = library.sources.get(key)
         if earlier is not None and not (replace and explicit):
@@ -177,11 +192,21 @@ def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: 
 
 
 def _cross_check(library: Library) -> None:
+    by_kind = {
+        kind: [s.model for (k, _), s in library.sources.items() if k == kind] for kind in ("policy", "questionnaire")
+    }
+    declared = declared_tags(by_kind["policy"], by_kind["questionnaire"])  # type: ignore[arg-type]
+    for (kind, item_id), source in list(library.sources.items()):
+        if kind == "policy":
+            assert isinstance(source.model, Policy)
+            if _keep(library, source, check_policy(source.model, declared)):
+                library.policies[item_id] = source.model
+    policy_tags = frozenset(t.id for p in library.policies.values() for t in p.tags)
     questionnaires: dict[str, Questionnaire] = {}
     for (kind, item_id), source in list(library.sources.items()):
         if kind == "questionnaire":
             assert isinstance(source.model, Questionnaire)
-            if _keep(library, source, check_questionnaire(source.model)):
+            if _keep(library, source, check_questionnaire(source.model, policy_tags)):
                 questionnaires[item_id] = source.model
     failed = frozenset(e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire") - set(
         questionnaires
@@ -246,8 +271,9 @@ def _keep(library: Library, source: SourceFile, findings: list[tuple[tuple[str |
         return True
     problems = [source.problem(keys, message) for keys, message in findings]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-    kind = "questionnaire" if isinstance(source.model, Questionnaire) else "ruleset"
-    declares = None if isinstance(source.model, ScenarioFile) else (kind, source.model.id)
+    model = source.model
+    kind = "questionnaire" if isinstance(model, Questionnaire) else "policy" if isinstance(model, Policy) else "ruleset"
+    declares = None if isinstance(model, ScenarioFile) else (kind, model.id)
     library.errors.append(FileError(source.path, problems, root=source.root, declares=declares))
     if not isinstance(source.model, ScenarioFile):
         library.sources.pop((kind, source.model.id), None)

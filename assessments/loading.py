@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from assessments.errors import FileError, Problem
 from assessments.models.base import suggest
+from assessments.models.policy import Policy
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
@@ -20,8 +21,9 @@ KINDS: dict[str, type[BaseModel]] = {
     "questionnaire": Questionnaire,
     "ruleset": RuleSet,
     "scenarios": ScenarioFile,
+    "policy": Policy,
 }
-Model = Questionnaire | RuleSet | ScenarioFile
+Model = Questionnaire | RuleSet | ScenarioFile | Policy
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def read_source(raw: bytes, path: Path, root: Path | None = None) -> SourceFile:
         item_id = parsed.data.get("id")
         declares = (parsed.data["kind"], item_id) if isinstance(item_id, str) else None
         raise FileError(path, validation_problems(exc, parsed), root=root, declares=declares) from None
-    assert isinstance(model, (Questionnaire, RuleSet, ScenarioFile))
+    assert isinstance(model, (Questionnaire, RuleSet, ScenarioFile, Policy))
     return SourceFile(path, root, model, parsed, content_hash(raw), raw.decode("utf-8"))
 
 

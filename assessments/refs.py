@@ -55,8 +55,18 @@ class Resolver:
         *,
         qualified: bool,
         allowed_questions: set[str] | None = None,
+        tags: bool = False,
     ) -> None:
         self.qualified = qualified
+        # tag -> questions carrying it, when tag quantifiers may be used here (rule sets, not show_when)
+        self.tags: dict[str, list[str]] | None = None
+        if tags:
+            self.tags = {}
+            for questionnaire in questionnaires:
+                for question in questionnaire.questions():
+                    name = f"{questionnaire.id}.{question.id}" if qualified else question.id
+                    for use in question.tags:
+                        self.tags.setdefault(use.tag, []).append(name)
         self.questions: dict[str, QuestionRef] = {}
         self.not_yet: set[str] = set()  # questions that exist but may not be named here (asked later)
         for questionnaire in questionnaires:
@@ -91,4 +101,4 @@ class Resolver:
 
 def resolver_for(ruleset: RuleSet, questionnaires: list[Questionnaire]) -> Resolver:
     """Give the resolver for a rule set's names: plain ids over one questionnaire, qualified over several."""
-    return Resolver(questionnaires, ruleset.scores, qualified=len(ruleset.questionnaires) > 1)
+    return Resolver(questionnaires, ruleset.scores, qualified=len(ruleset.questionnaires) > 1, tags=True)

@@ -37,15 +37,26 @@ def analyze_command(ctx: click.Context, ruleset: str, as_json: bool, samples: in
     """Show what RULESET (an id or a path) can do: score ranges, reachable outcomes, rules that never fire.
 
     Exits 1 when something is proven wrong: an outcome no answers reach, a rule that can never
-    fire, or bands that overlap or leave a gap (reported when the file is loaded).
+    fire, bands that overlap or leave a gap (reported when the file is loaded), or a guarantee
+    (the rule set's own, or a library policy's) that is broken or could not be decided.
     """
     library, scorer = open_ruleset(ctx, ruleset)
-    examples = library.scenario_answers(scorer.ruleset.id)
-    analysis = analyze(scorer.ruleset, scorer.questionnaires, samples=samples, examples=examples)
+    ruleset_id = scorer.ruleset.id
+    examples = library.scenario_answers(ruleset_id)
+    analysis = analyze(
+        library.ruleset(ruleset_id),
+        scorer.questionnaires,
+        samples=samples,
+        examples=examples,
+        guarantees=library.proofs.get(ruleset_id, []),
+    )
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
         click.echo(render_text(analysis))
+    for error in library.errors:  # where each unkept guarantee is written, file:line:col
+        if error.declares == ("ruleset", ruleset_id) and library.refused.get(ruleset_id):
+            click.echo(str(error), err=True)
     if analysis.problems():
         ctx.exit(1)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from assessments.analysis.space import Space, Var
 from assessments.explain import holds
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged, unexpanded
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, BandsDecision, QuestionItem, RuleSet, Score
 from assessments.options import scored_points
@@ -82,6 +82,8 @@ class Abstract:
         if isinstance(node, Not):
             inner = self.condition(node.item)
             return lambda n: None if (got := inner(n)) is None else not got
+        if isinstance(node, Tagged):
+            raise unexpanded(node)
         return self._compare(node)
 
     def _compare(self, node: Compare) -> AbstractCondition:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assessments.compiler import Predicate, compile_condition
 from assessments.explain import holds
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged, condition_refs, unexpanded
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion, Question, Questionnaire, ShortText
 from assessments.models.ruleset import QuestionItem, RuleSet
 from assessments.options import choice_options, points_table
@@ -52,6 +52,8 @@ def compares(node: ConditionNode) -> Iterator[Compare]:
             yield from compares(item)
     elif isinstance(node, Not):
         yield from compares(node.item)
+    elif isinstance(node, Tagged):
+        raise unexpanded(node)
     else:
         yield node
 
@@ -67,12 +69,15 @@ def ruleset_conditions(ruleset: RuleSet) -> list[ConditionNode]:
 class Space:
     """Every question of a rule set's questionnaires, with its candidate answers."""
 
-    def __init__(self, ruleset: RuleSet, questionnaires: list[Questionnaire]) -> None:
+    def __init__(
+        self, ruleset: RuleSet, questionnaires: list[Questionnaire], extra: Sequence[ConditionNode] = ()
+    ) -> None:
+        """extra: more conditions whose comparisons must be told apart (e.g. guarantees')."""
         self.ruleset = ruleset
         self.resolver = resolver_for(ruleset, questionnaires)
         tests: dict[Slot, list[Compare]] = {}
         weights: dict[Slot, list[tuple[float, bool]]] = {}
-        for node in ruleset_conditions(ruleset):
+        for node in [*ruleset_conditions(ruleset), *extra]:
             for compare in compares(node):
                 target = self.resolver.resolve(compare.ref)
                 if isinstance(target, QuestionRef):

@@ -60,7 +60,7 @@ CASES = [
     ("missing-key.yaml", "missing-key.yaml:1:1: missing key 'title'; add it"),
     (
         "no-kind.yaml",
-        "no-kind.yaml:1:1: missing 'kind' on the first line; start the file with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios'",
+        "no-kind.yaml:1:1: missing 'kind' on the first line; start the file with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios', 'kind: policy'",
     ),
     ("not-utf8.yaml", "not-utf8.yaml:3: file is not UTF-8 text (byte 43); save it as UTF-8"),
     (
@@ -117,7 +117,7 @@ CASES = [
     ),
     (
         "unknown-kind.yaml",
-        "unknown-kind.yaml:1:7: kind: unknown kind 'rulesets' (did you mean 'ruleset'?); expected one of: questionnaire, ruleset, scenarios",
+        "unknown-kind.yaml:1:7: kind: unknown kind 'rulesets' (did you mean 'ruleset'?); expected one of: questionnaire, ruleset, scenarios, policy",
     ),
     (
         "unknown-operator.yaml",
@@ -157,7 +157,7 @@ CASES = [
     ),
     (
         "wrong-type.yaml",
-        "wrong-type.yaml:1:1: the file should be a mapping that starts with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios'; found a list",
+        "wrong-type.yaml:1:1: the file should be a mapping that starts with one of 'kind: questionnaire', 'kind: ruleset', 'kind: scenarios', 'kind: policy'; found a list",
     ),
     (
         "yes-no-points-missing.yaml",

@@ -123,10 +123,11 @@ def test_library_option_and_env_var_add_folders() -> None:
     assert "mood-screen" not in run("list").output
 
 
-def test_schema_writes_the_three_schemas(tmp_path: Path) -> None:
+def test_schema_writes_a_schema_for_each_kind(tmp_path: Path) -> None:
     result = run("schema", "--out", str(tmp_path))
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "policy.schema.json",
         "questionnaire.schema.json",
         "ruleset.schema.json",
         "scenarios.schema.json",
