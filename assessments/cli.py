@@ -19,6 +19,7 @@ from assessments.library import Library, env_dirs, load_library, yaml_files
 from assessments.loading import SourceFile
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.presentation import present
 from assessments.reference import format_reference
 from assessments.result import DECIDED_BY, Explanation, Result
 from assessments.scenarios import CaseReport, run_scenarios
@@ -185,33 +186,46 @@ def score_command(ctx: click.Context, ruleset: str, answers_path: Path, as_json:
 
 
 def render_result(result: Result, explanation: Explanation | None = None) -> str:
-    """Give the plain-text account of a result that `rekindle score` prints."""
+    """Give the plain-text account of a result that `rekindle score` prints.
+
+    What the person would see comes first (for a safety result: no scores, weights or reasons
+    towards other outcomes); with an explanation, the counsellor's full trace follows.
+    """
+    shown = present(result)
     out = [
         f"Outcome: {result.outcome.title} ({result.outcome.id})",
         f"  {result.outcome.summary}",
-        f"  Decided by {DECIDED_BY.get(result.decided_by, result.decided_by)}.",
     ]
-    if result.safety:
-        out.append("\nSafety first — people who can help:")
+    if shown.resources:
+        out.append("\nSafety first — people who can help:" if result.safety else "\nWhere to find support:")
         out += [
             f"  - {r.name} [{r.country}]{' ' + r.phone if r.phone else ''}{' ' + r.url if r.url else ''}"
-            for r in result.resources
+            for r in shown.resources
         ]
     out.append("\nWhy:")
-    out += [f"  - {rule.because}{_contribution(rule)}" for rule in result.fired] or ["  (no rule fired)"]
+    out += [f"  - {reason}" for reason in shown.reasons] or ["  (no rule fired)"]
+    if shown.other_reasons:
+        out.append("\nAlso weighed, towards other outcomes:")
+        out += [f"  - {reason}" for reason in shown.other_reasons]
     if result.flags:
         out.append("\nFlags: " + ", ".join(f.title for f in result.flags))
-    out.append("\nScores:")
-    out += [f"  {k:<32} {_num(v)}" for k, v in result.scores.items()] or ["  (none)"]
-    if any(result.tallies.values()):
-        out.append("Tallies: " + ", ".join(f"{k} {_num(v)}" for k, v in result.tallies.items()))
+    if not shown.safety_first:
+        out.append("\nScores:")
+        out += [f"  {k:<32} {_num(v)}" for k, v in result.scores.items()] or ["  (none)"]
     out.append("\nWhat to do next:")
     out += [f"  - {a}" for a in result.advice] or ["  (none)"]
     if result.missing:
         out.append(f"\nUnanswered ({result.missing_treatment}): {', '.join(result.missing)}")
     if explanation:
-        out.append("\nRules that did not fire:")
-        out += [f"  - {t.id}: {t.why_not}" for t in explanation.rules if not t.fired] or ["  (all fired)"]
+        out.append("\nFor counsellors — the full trace:")
+        out.append(f"  Decided by {DECIDED_BY.get(result.decided_by, result.decided_by)}.")
+        out.append("  Rules that fired:")
+        out += [f"    - {rule.because}{_contribution(rule)}" for rule in result.fired] or ["    (none)"]
+        out.append("  Scores: " + (", ".join(f"{k} {_num(v)}" for k, v in result.scores.items()) or "(none)"))
+        if any(result.tallies.values()):
+            out.append("  Tallies: " + ", ".join(f"{k} {_num(v)}" for k, v in result.tallies.items()))
+        out.append("  Rules that did not fire:")
+        out += [f"    - {t.id}: {t.why_not}" for t in explanation.rules if not t.fired] or ["    (all fired)"]
     out.append(f"\nRule set: {result.ruleset_id} v{result.ruleset_version} (content {result.ruleset_hash[:12]})")
     return "\n".join(out)
 

@@ -12,6 +12,7 @@ from assessments.explain import why_not
 from assessments.firing import compile_firing
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Flag, Resource, RuleSet
+from assessments.presentation import unique_resources
 from assessments.refs import SCORES, resolver_for
 from assessments.result import Explanation, FiredRule, Result, RuleTrace
 from assessments.scores import compile_score, score_order
@@ -198,7 +199,7 @@ class Scorer:
         flag_ids = [self._rule_flags[i] for i in indexes]
         flags = [self._flags[f] for f in dict.fromkeys(f for f in flag_ids if f is not None)]
         ordered = tuple([f for f in flags if f.safety] + [f for f in flags if not f.safety])
-        resources = _unique([r for f in ordered for r in f.resources] + list(outcome.resources))
+        resources = unique_resources([r for f in ordered for r in f.resources] + list(outcome.resources))
         extra = [
             text
             for i in indexes
@@ -230,18 +231,6 @@ class Scorer:
         if decision.ties == NOT_ENOUGH_INFORMATION:
             return NOT_ENOUGH_INFORMATION, "tie"
         return next(o for o in decision.ties if o in leaders), "tie"
-
-
-def _unique(resources: list[Resource]) -> tuple[Resource, ...]:
-    """Give resources without repeats (same name and country), in order."""
-    seen: set[tuple[str, str]] = set()
-    kept = []
-    for resource in resources:
-        key = (resource.name, resource.country)  # hashing the frozen models themselves is slow
-        if key not in seen:
-            seen.add(key)
-            kept.append(resource)
-    return tuple(kept)
 
 
 def score(questionnaires: Sequence[Questionnaire] | Questionnaire, ruleset: RuleSet, answers: Any) -> Result:

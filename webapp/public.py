@@ -14,6 +14,7 @@ from assessments.options import label_for
 from webapp import draft_idle
 from webapp.flows import Flow, Page
 from webapp.forms import field_name, form_class, to_answer, to_form_data
+from webapp.interruption import interruption_after
 from webapp.state import state
 
 bp = Blueprint("public", __name__)
@@ -35,7 +36,7 @@ def _flow(flow_id: str) -> Flow:
     return flow
 
 
-def _load_answers(flow: Flow) -> dict[str, Any]:
+def load_answers(flow: Flow) -> dict[str, Any]:
     """Give the draft answers for this flow, or {} (a draft for another flow is left alone)."""
     draft_id = session.get("draft")
     if not draft_id:
@@ -65,11 +66,19 @@ def _next_page(flow: Flow, answers: dict[str, Any], after: int) -> int | None:
     return next((i for i in flow.visible_pages(answers) if i > after), None)
 
 
+def next_url(flow: Flow, answers: dict[str, Any], after: int, *, review: bool) -> str:
+    """Give where the journey goes after page `after`: the next page asked, or check your answers."""
+    following = None if review else _next_page(flow, answers, after)
+    if following is None:
+        return url_for("public.review", flow_id=flow.ruleset_id)
+    return url_for("public.page", flow_id=flow.ruleset_id, number=following + 1)
+
+
 @bp.get("/check/<flow_id>/")
 def start(flow_id: str) -> Response:
     """Send the person to the first page of a check."""
     flow = _flow(flow_id)
-    first = _next_page(flow, _load_answers(flow), -1)
+    first = _next_page(flow, load_answers(flow), -1)
     return redirect(url_for("public.page", flow_id=flow.ruleset_id, number=(first or 0) + 1))
 
 
@@ -86,7 +95,7 @@ def page(flow_id: str, number: int) -> Response | str:
     index = number - 1
     if not 0 <= index < len(flow.pages):
         abort(404)
-    answers = _load_answers(flow)
+    answers = load_answers(flow)
     questions = flow.visible_questions(flow.pages[index], answers)
     if not questions:  # nothing to ask here for these answers: go on
         following = _next_page(flow, answers, index)
@@ -101,6 +110,7 @@ def page(flow_id: str, number: int) -> Response | str:
         for name in hidden:
             del form[name]
         if form.validate():
+            before = {group: dict(given) for group, given in answers.items()}
             mine = answers.setdefault(page_.questionnaire.id, {})
             for question in questions:
                 value = to_answer(question, form[field_name(question.id)].data)
@@ -111,6 +121,10 @@ def page(flow_id: str, number: int) -> Response | str:
             prune_hidden(flow, answers)
             _save_answers(flow, answers)
             review = bool(request.args.get("review"))
+            if interruption_after(flow, before, answers, index):
+                return redirect(
+                    url_for("interruption.show", flow_id=flow.ruleset_id, number=number, review=1 if review else None)
+                )
             return _go_on(flow, None if review else _next_page(flow, answers, index), review=review)
     else:
         mine = answers.get(page_.questionnaire.id, {})
@@ -172,7 +186,7 @@ def _summary(flow: Flow, answers: dict[str, Any]) -> list[tuple[int, Page, list[
 def review(flow_id: str) -> Response | str:
     """Show every answer with a link to change it; on POST, score, store and show the result."""
     flow = _flow(flow_id)
-    answers = _load_answers(flow)
+    answers = load_answers(flow)
     if not answers:  # nothing in progress (or the person used "Exit this page"): start afresh
         return redirect(url_for("public.home"))
     if request.method == "POST":

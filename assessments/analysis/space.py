@@ -43,6 +43,23 @@ class Var:
     approximate: bool
     show_when: Predicate | None  # over exact values; names only earlier questions
     show_refs: tuple[Slot, ...]
+    tests: tuple[Compare, ...] = ()  # every comparison made on this question
+    scored: bool = False  # whether a score adds up its points
+
+    def signature(self, answer: Any) -> tuple[Any, ...]:
+        """Give what tells answers apart here: their points (when scored) and every comparison's truth."""
+        return (
+            _points(self.question, answer) if self.scored else None,
+            *(holds(t.op, answer, t.value) for t in self.tests),
+        )
+
+    def index_of(self, answer: Any) -> int | None:
+        """Give the index of the candidate that behaves like `answer` (0: unanswered), or None when
+        no candidate does (an answer outside a sampled domain)."""
+        if answer is None:
+            return 0
+        wanted = self.signature(answer)
+        return next((k for k, value in enumerate(self.values) if k and self.signature(value) == wanted), None)
 
 
 def compares(node: ConditionNode) -> Iterator[Compare]:
@@ -115,6 +132,8 @@ class Space:
                         show_refs=tuple((questionnaire.id, ref) for ref in condition_refs(question.show_when))
                         if question.show_when is not None
                         else (),
+                        tests=tuple(tests.get(slot, [])),
+                        scored=slot in weights,
                     )
                 )
         self.by_slot = {var.slot: var for var in self.vars}
@@ -159,25 +178,27 @@ def _domain(question: Question, tests: list[Compare], scored: bool) -> tuple[tup
         return (None, "some words"), False
     if isinstance(question, NumberQuestion):
         return _number_domain(question, tests, scored)
-    options = choice_options(question)
-    table = points_table(question) or {}
     answers: list[Any]
     if isinstance(question, MultipleChoice):
         subsets, approximate = _subsets(question)
         answers = list(subsets)
     else:
-        answers, approximate = [o.value for o in options], False
-
-    def points(answer: Any) -> Any:
-        if isinstance(answer, list):
-            return sum(table.get(v, 0) for v in answer) if table else None
-        return table.get(answer)
-
+        answers, approximate = [o.value for o in choice_options(question)], False
     kept: dict[tuple[Any, ...], Any] = {}
     for answer in answers:
-        signature = (points(answer) if scored else None, *(holds(t.op, answer, t.value) for t in tests))
+        signature = (_points(question, answer) if scored else None, *(holds(t.op, answer, t.value) for t in tests))
         kept.setdefault(signature, answer)
     return (None, *kept.values()), approximate
+
+
+def _points(question: Question, answer: Any) -> Any:
+    """Give an answer's points as the domain tells answers apart (the number itself for numbers)."""
+    if isinstance(question, (NumberQuestion, ShortText)):
+        return answer
+    table = points_table(question) or {}
+    if isinstance(answer, (list, tuple)):
+        return sum(table.get(v, 0) for v in answer) if table else None
+    return table.get(answer)
 
 
 def _subsets(question: MultipleChoice) -> tuple[list[list[str]], bool]:

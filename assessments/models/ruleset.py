@@ -23,6 +23,9 @@ class Resource(StrictModel):
     phone: str | None = Field(None, description="A number to call, as it is dialled in its country.")
     sms: str | None = Field(None, description="A number or short code to text.")
     url: str | None = Field(None, pattern=r"^https://", description="A web address starting https://.")
+    emergency: bool = Field(
+        False, description="An emergency number such as 999: shown first, under 'If you are in danger now'."
+    )
     silent: str | None = Field(
         None, description="How to ask for help without speaking, where the service publishes a way (shown first)."
     )
