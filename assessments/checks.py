@@ -311,7 +311,8 @@ def then_findings(guarantee: Guarantee, ruleset: RuleSet, at: Keys, *, lenient_n
     """Give the names in a guarantee's `then` that the rule set does not have.
 
     With lenient_never (a library policy), outcomes under `never` that the rule set does not
-    declare are fine: it can never give them.
+    declare are fine (it can never give them), and so are those under `one_of`, as long as it
+    declares at least one of them.
     """
     then = guarantee.then
     outcome_ids = ruleset.outcome_ids()
@@ -329,8 +330,18 @@ def then_findings(guarantee: Guarantee, ruleset: RuleSet, at: Keys, *, lenient_n
 
     if then.outcome is not None:
         outcome(then.outcome, (*at, "outcome"))
-    for index, value in enumerate(then.one_of or ()):
-        outcome(value, (*at, "one_of", index))
+    if lenient_never and then.one_of and any(o in outcome_ids for o in then.one_of):
+        pass
+    elif lenient_never and then.one_of:
+        findings.append(
+            (
+                (*at, "one_of"),
+                f"declare one of the outcomes {', '.join(then.one_of)} (declared: {', '.join(outcome_ids)})",
+            )
+        )
+    else:
+        for index, value in enumerate(then.one_of or ()):
+            outcome(value, (*at, "one_of", index))
     for index, value in enumerate(then.never or ()):
         if not lenient_never:
             outcome(value, (*at, "never", index))

@@ -30,8 +30,8 @@ ENV_VAR = "REKINDLE_LIBRARY"
 
 
 def bundled_dirs() -> list[Path]:
-    """Give the folders of the bundled questionnaires and rule sets."""
-    return [BUNDLED / "questionnaires", BUNDLED / "rules"]
+    """Give the folders of the bundled policies, questionnaires and rule sets."""
+    return [BUNDLED / "policies", BUNDLED / "questionnaires", BUNDLED / "rules"]
 
 
 def env_dirs(environ: dict[str, str] | os._Environ[str] | None = None) -> list[Path]:

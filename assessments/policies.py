@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from assessments.checks import Finding, Keys, then_findings
 from assessments.models.base import suggest
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged, condition_tags
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged
 from assessments.models.policy import Policy, PolicyGuarantee
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import Guarantee, RuleSet
@@ -75,8 +75,17 @@ def _policy_condition(node: ConditionNode, known: list[str], at: Keys) -> Iterat
 
 
 def triggers(guarantee: PolicyGuarantee) -> set[str]:
-    """Give the tags that make a policy guarantee apply to a rule set."""
-    return set(guarantee.applies_to or condition_tags(guarantee.when))
+    """Give the tags that make a policy guarantee apply to a rule set: its `applies_to`, or else
+    the tags its condition asks to be present (not those it asks to be absent, under a `not`)."""
+    return set(guarantee.applies_to or _wanted_tags(guarantee.when, wanted=True))
+
+
+def _wanted_tags(node: ConditionNode, *, wanted: bool) -> list[str]:
+    if isinstance(node, (All, AnyOf)):
+        return [tag for item in node.items for tag in _wanted_tags(item, wanted=wanted)]
+    if isinstance(node, Not):
+        return _wanted_tags(node.item, wanted=not wanted)
+    return list(node.tags) if isinstance(node, Tagged) and wanted else []
 
 
 def used_tags(questionnaires: Sequence[Questionnaire]) -> set[str]:

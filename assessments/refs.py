@@ -89,7 +89,9 @@ class Resolver:
         if name in self.not_yet:
             return f"'{name}' is asked after this question; show_when may only use questions asked before this one"
         if not self.qualified and "." in name:
-            return f"'{name}' is not a question here; this rule set scores one questionnaire, so write the question id alone{hint}"
+            bare = name.split(".", 1)[1]
+            alone = f": '{bare}'" if bare in self.questions else hint
+            return f"'{name}' is not a question here; this rule set scores one questionnaire, so write the question id alone{alone}"
         if self.qualified and "." not in name and name not in self.scores:
             return (
                 f"unknown name '{name}'{hint}; a rule set over several questionnaires names questions"

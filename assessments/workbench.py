@@ -19,7 +19,7 @@ from assessments.loading import read_source
 from assessments.models.base import ID_PATTERN
 from assessments.models.conditions import Compare
 from assessments.models.ruleset import RuleSet
-from assessments.starter import starter_ruleset, starter_scenarios
+from assessments.starter import inherited, starter_ruleset, starter_scenarios
 
 
 @click.command("analyze")
@@ -89,7 +89,9 @@ def new_ruleset_command(ctx: click.Context, questionnaire: str, ruleset_id: str 
     for path in (rules_path, cases_path):
         if path.exists():
             raise click.UsageError(f"{path} already exists; choose another --id or --out (nothing was written)")
-    text = starter_ruleset(chosen, ruleset_id, folder)
+    default = library.rulesets.get(chosen.default_ruleset)
+    keep = inherited(chosen, default, list(library.policies.values()))
+    text = starter_ruleset(chosen, ruleset_id, folder, keep=keep)
     try:  # the starter must be valid as written; tests check it for many questionnaires
         model = read_source(text.encode(), rules_path).model
         assert isinstance(model, RuleSet) and not check_ruleset(model, {chosen.id: chosen})
@@ -106,7 +108,8 @@ def new_ruleset_command(ctx: click.Context, questionnaire: str, ruleset_id: str 
 def _starter_cases(scorer: Scorer) -> list[tuple[str, dict[str, Any], str]]:
     """Give starter cases: nothing answered, and the answer that makes the forcing example fire."""
     qid = scorer.ruleset.questionnaires[0]
-    rule = next(r for r in scorer.ruleset.rules if r.force)
+    forcing = [r for r in scorer.ruleset.rules if r.force and isinstance(r.when, Compare)]
+    rule = next((r for r in forcing if r.id == "example-force"), forcing[0])
     test = rule.when
     assert isinstance(test, Compare)
     answer: Any = {"contains": [test.value], "answered": "some words"}.get(test.op, test.value)

@@ -256,6 +256,11 @@ class Abstract:
         if weighted is False:
             return possible
         leaders = [o for o in ids if all(high[o] >= low[x] for x in ids if x != o)]
+        # when every rule that may add weight adds only positive weight, an outcome none of
+        # them weighs stays at 0 below whichever outcome got weight: it cannot lead
+        adding = [r for i, r in enumerate(self.ruleset.rules) if r.add and i != skip and truths[i] is not False]
+        if all(w > 0 for r in adding for w in r.add.values()):
+            leaders = [o for o in leaders if high[o] > 0]
         strict = [o for o in leaders if all(low[o] > high[x] for x in ids if x != o)]
         if strict:
             possible.add((strict[0], "highest"))

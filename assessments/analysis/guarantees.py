@@ -22,12 +22,14 @@ from typing import Any
 
 from assessments.analysis.abstract import Abstract, Node, Tri, t_and, t_or
 from assessments.analysis.search import Answers, Searcher, minimise
-from assessments.analysis.space import Slot, Space, Var, ruleset_conditions
+from assessments.analysis.space import Slot, Space, Var, compares, ruleset_conditions
 from assessments.compiler import compile_condition
 from assessments.engine import Scorer
 from assessments.errors import AssessmentError
-from assessments.models.conditions import ConditionNode
+from assessments.explain import holds
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
 from assessments.models.ruleset import BandsDecision, Guarantee, RuleSet, Then
+from assessments.refs import QuestionRef
 from assessments.result import Result
 
 PROOF_BUDGET = 60_000  # search steps per guarantee before it is called "not decided"
@@ -127,26 +129,65 @@ class Prover:
             slots |= {v.slot for v in self.abstract.scored}
         self.decisive = slots  # the questions the result can depend on
         self._samples: list[Answers] | None = None
+        self._compiled: dict[int, Any] = {}
 
     def prove_all(self) -> list[GuaranteeReport]:
         """Give a report for every guarantee, in the order given."""
         return [self.prove(guarantee, origin) for guarantee, origin in self.guarantees]
 
     def prove(self, guarantee: Guarantee, origin: str) -> GuaranteeReport:
-        """Prove one guarantee, or find a counterexample, or say the search ran out of steps."""
-        when, then = guarantee.when, guarantee.then
-        holds = compile_condition(when, self.resolver)
+        """Prove one guarantee, or find a counterexample, or say the search ran out of steps.
+
+        A condition that is an `any` (as every tag quantifier is) is proven one case at a time:
+        "any danger question is yes" holds when one of them is yes, and each case is quick.
+        """
+        order = self._order(guarantee.when)
+        report = GuaranteeReport(
+            guarantee.id,
+            guarantee.says,
+            origin,
+            UNDECIDED,
+            0,
+            math.prod(len(v.values) for v in order),
+            approximate=[v.key for v in order if v.approximate],
+        )
+        for answers in self.examples:
+            if self._confirm(answers, guarantee.when, guarantee.then):
+                return self._broken(report, answers, guarantee.when, guarantee.then)
+        parts = cases(guarantee.when)
+        if not parts:  # the condition can never hold
+            report.status = PROVEN
+            return report
+        budget = max(self.budget // len(parts), min(FIRST_TRY, self.budget))
+        statuses = []
+        for case in parts:
+            status, example, steps = self._prove_case(case, guarantee.then, budget)
+            report.steps += steps
+            if example is not None:
+                return self._broken(report, example, guarantee.when, guarantee.then)
+            statuses.append(status)
+        report.status = PROVEN if all(s == PROVEN for s in statuses) else UNDECIDED
+        return report
+
+    def _confirm(self, answers: Answers, when: ConditionNode, then: Then) -> bool:
+        holds = self._compiled.get(id(when))
+        if holds is None:
+            holds = self._compiled[id(when)] = compile_condition(when, self.resolver)
+        try:
+            values, missing = self.scorer.values_for(answers)
+        except AssessmentError:
+            return False  # not an answer set a person can give
+        return bool(holds(values)) and bool(broken_parts(self.scorer.decide(values, missing), then))
+
+    def _prove_case(self, when: ConditionNode, then: Then, budget: int) -> tuple[str, Answers | None, int]:
+        """Give (status, counterexample or None, steps) for one case of a guarantee's condition."""
         condition = self.abstract.condition(when)
         order = self._order(when)
-        combinations = math.prod(len(v.values) for v in order)
         approximate = [v.key for v in order if v.approximate]
+        narrowing = Narrowing(self, when, then)
 
         def confirm(answers: Answers) -> bool:
-            try:
-                values, missing = self.scorer.values_for(answers)
-            except AssessmentError:
-                return False  # not an answer set a person can give
-            return bool(holds(values)) and bool(broken_parts(self.scorer.decide(values, missing), then))
+            return self._confirm(answers, when, then)
 
         def test(node: Node) -> Tri:
             applies = condition(node)
@@ -158,30 +199,22 @@ class Prover:
         def rank(node: Node) -> float:
             return self._promise(node, condition, then)
 
-        report = GuaranteeReport(
-            guarantee.id, guarantee.says, origin, UNDECIDED, 0, combinations, approximate=approximate
-        )
-        for answers in self.examples:
-            if confirm(answers):
-                return self._broken(report, minimise(answers, confirm), then)
         steps = 0
-        for budget, with_samples in ((min(FIRST_TRY, self.budget), False), (self.budget, True)):
+        for step_budget, with_samples in ((min(FIRST_TRY, budget), False), (budget, True)):
             if with_samples:
                 for answers in self.samples():
                     if confirm(answers):
-                        report.steps = steps
-                        return self._broken(report, minimise(answers, confirm), then)
-            found = self.searcher.find(order, test, confirm, budget, rank=rank)
+                        return BROKEN, answers, steps
+            found = self.searcher.find(order, test, confirm, step_budget, rank=rank, narrow=narrowing.choices)
             steps += found.steps
-            report.steps = steps
             if found.example is not None:
-                return self._broken(report, minimise(found.example, confirm), then)
-            if found.complete:
-                report.status = PROVEN
-                return report
-            if found.steps < budget:
+                return BROKEN, found.example, steps
+            finished = found.steps < step_budget
+            if found.complete or (finished and not narrowing.inexact):
+                return PROVEN, None, steps  # every sampled number was one whose value no longer mattered
+            if finished or approximate:
                 break  # finished, but over sampled numbers: more steps will not make it exact
-        return report
+        return UNDECIDED, None, steps
 
     def samples(self) -> list[Answers]:
         """Give random answer sets, made once for every guarantee."""
@@ -189,7 +222,8 @@ class Prover:
             self._samples = self.searcher.sample(SAMPLES)
         return self._samples
 
-    def _broken(self, report: GuaranteeReport, answers: Answers, then: Then) -> GuaranteeReport:
+    def _broken(self, report: GuaranteeReport, found: Answers, when: ConditionNode, then: Then) -> GuaranteeReport:
+        answers = minimise(found, lambda a: self._confirm(a, when, then))
         result = self.scorer.score(answers)
         report.status = BROKEN
         report.counterexample = answers
@@ -218,11 +252,14 @@ class Prover:
         show_when names, so whether it is asked is known when the search reaches it.
         """
         first = self.space.slots_of(when)
+        wanted = set().union(*(self.space.slots_of(c) for c in _asked_for(when)))
         rules = sorted(
             (r for r in self.ruleset.rules if r.force or r.flag),
             key=lambda r: -r.priority if r.force else 0,
         )
-        ranked: list[Slot] = [v.slot for v in self.space.vars if v.slot in first]
+        # what the condition asks to be present first: it settles the forcing rules early
+        ranked: list[Slot] = [v.slot for v in self.space.vars if v.slot in wanted]
+        ranked += [v.slot for v in self.space.vars if v.slot in first]
         for rule in rules:
             ranked += sorted(self.space.slots_of(rule.when), key=self._position)
         ranked += [v.slot for v in self.space.vars if v.slot in self.decisive]
@@ -300,6 +337,122 @@ class Prover:
         bad = set(then.never or ()) or {o for o in self.ruleset.outcome_ids() if o not in good}
         low, high, _ = self.abstract.tallies([rule(node) for rule in self.abstract.rules])
         return max((high[o] - max((v for x, v in low.items() if x != o), default=0.0) for o in bad), default=0.0)
+
+
+def _asked_for(node: ConditionNode, wanted: bool = True) -> list[Compare]:
+    """Give the comparisons a condition needs to hold (not those it needs not to, under a `not`)."""
+    if isinstance(node, (All, AnyOf)):
+        return [c for item in node.items for c in _asked_for(item, wanted)]
+    if isinstance(node, Not):
+        return _asked_for(node.item, not wanted)
+    return [node] if isinstance(node, Compare) and wanted else []
+
+
+MAX_CASES = 512
+
+
+def cases(node: ConditionNode) -> list[ConditionNode]:
+    """Give conditions whose `any` is the given one: its disjuncts, with `all` distributed over them.
+
+    An empty list means the condition can never hold (a tag no question carries). Past
+    MAX_CASES, the condition is kept whole.
+    """
+    found: list[ConditionNode]
+    if isinstance(node, AnyOf):
+        found = [case for item in node.items for case in cases(item)]
+    elif isinstance(node, All):
+        found = [node]
+        for index, item in enumerate(node.items):
+            split = cases(item)
+            if len(split) != 1:
+                rest = node.items[:index] + node.items[index + 1 :]
+                found = []
+                for part in split:
+                    found += cases(All((*rest, part)))
+                    if len(found) > MAX_CASES:
+                        return [node]
+                break
+    else:
+        found = [node]
+    return found if len(found) <= MAX_CASES else [node]
+
+
+class Narrowing:
+    """Which answers to a question are still worth telling apart, part-way through a search.
+
+    Once a forcing rule surely fires, rules of lower priority, the weights and the bands can no
+    longer change the outcome; answers that only they tell apart (a skipped question and a
+    "no", say) behave alike from then on, so one of them stands for both. Without that, a
+    condition over many questions that all have to be "not yes" would be walked in every mix of
+    "no" and "skipped".
+    """
+
+    def __init__(self, prover: Prover, when: ConditionNode, then: Then) -> None:
+        self.prover = prover
+        self.when = when
+        self.then = then
+        self.rules = prover.ruleset.rules
+        self.groups: dict[tuple[frozenset[int], int], list[int]] = {}
+        # set when the search branched on a question whose answers were only sampled, at a
+        # point where its exact value could still matter: the proof is then not exact
+        self.inexact = False
+        space = prover.space
+        self.show_tests: dict[Slot, list[Compare]] = {}
+        for var in space.vars:
+            if var.question.show_when is not None:
+                for compare in compares(var.question.show_when):
+                    self.show_tests.setdefault((var.slot[0], compare.ref), []).append(compare)
+
+    def choices(self, node: Node, var: Var) -> list[int]:
+        """Give one candidate answer of each group that can still behave differently."""
+        everything = list(range(len(var.values)))
+        live = self.live([rule(node) for rule in self.prover.abstract.rules])
+        if live is None:
+            self.inexact = self.inexact or var.approximate
+            return everything
+        key = (live, var.index)
+        found = self.groups.get(key)
+        if found is None:
+            found = self.groups[key] = self._representatives(live, var) or everything
+        if var.approximate and found is everything:
+            self.inexact = True
+        return found
+
+    def live(self, truths: list[Tri]) -> frozenset[int] | None:
+        """Give the rules whose truth can still change the property (None: all of them)."""
+        rules = self.rules
+        sure = [i for i, r in enumerate(rules) if r.force and truths[i] is True]
+        if not sure:
+            return None
+        top = max(rules[i].priority for i in sure)
+        first = min(i for i in sure if rules[i].priority == top)
+        live = {
+            i
+            for i, r in enumerate(rules)
+            if r.force and truths[i] is None and (r.priority > top or (r.priority == top and i < first))
+        }
+        if self.then.flags or self.then.resources:
+            live |= {i for i, r in enumerate(rules) if r.flag and truths[i] is None}
+        if self.then.advice:
+            live |= {i for i, r in enumerate(rules) if r.advice and truths[i] is None}
+        return frozenset(live)
+
+    def _representatives(self, live: frozenset[int], var: Var) -> list[int] | None:
+        """Give the first answer of each group alike under the live conditions (None: no narrowing)."""
+        space = self.prover.space
+        tests = list(self.show_tests.get(var.slot, []))
+        for condition in [self.when, *(self.rules[i].when for i in sorted(live))]:
+            for compare in compares(condition):
+                target = space.resolver.resolve(compare.ref)
+                if isinstance(target, QuestionRef):
+                    if target.slot == var.slot:
+                        tests.append(compare)
+                elif var.slot in space.slots_of_name(compare.ref):
+                    return None  # a score that adds this answer up: keep every candidate
+        kept: dict[tuple[bool, ...], int] = {}
+        for index, value in enumerate(var.values):
+            kept.setdefault(tuple(holds(t.op, value, t.value) for t in tests), index)
+        return sorted(kept.values())
 
 
 def _within(possible: set[str], allowed: set[str]) -> Tri:

@@ -22,7 +22,7 @@ class PolicyGuarantee(Guarantee):
     applies_to: tuple[Id, ...] | None = Field(
         None,
         min_length=1,
-        description="The tags that make it apply; default: every tag its condition names.",
+        description="The tags that make it apply; default: the tags its condition asks for (not those under a `not`).",
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assessments import load_library
+from assessments.errors import GuaranteeFailure
 
 BROKEN = Path(__file__).parent / "broken"
 
@@ -69,7 +70,7 @@ CASES = [
     ),
     (
         "qualified-name-single.yaml",
-        "qualified-name-single.yaml:26:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone",
+        "qualified-name-single.yaml:26:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone: 'threats'",
     ),
     (
         "scale-without-points.yaml",
@@ -81,7 +82,7 @@ CASES = [
     ),
     (
         "scenario-unknown-outcome.yaml",
-        "scenario-unknown-outcome.yaml:8:7: cases[0].expect.outcome: unknown outcome 'be-safe'; expected one of: safety-first, letting-go, some-concerns, few-concerns, not-enough-information",
+        "scenario-unknown-outcome.yaml:8:7: cases[0].expect.outcome: unknown outcome 'be-safe'; expected one of: high-risk, safety-first, respect-their-wish, letting-go, some-concerns, few-concerns, not-enough-information",
     ),
     (
         "score-cycle.yaml",
@@ -145,7 +146,7 @@ CASES = [
     ),
     (
         "unknown-question.yaml",
-        "unknown-question.yaml:26:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: asked-no-contact, blocked, court-order, physical-harm, threats, self-harm-pressure, monitoring, turning-up, quizzing-friends, afraid, accountability, respected-limits, ...",
+        "unknown-question.yaml:26:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: said-no, asked-no-contact, blocked, court-order, strangled, threat-to-kill, weapon, forced-sex, getting-worse, stalking, children-threats, pregnancy-harm, ...",
     ),
     (
         "version-float.yaml",
@@ -187,10 +188,12 @@ def test_broken_files_do_not_stop_the_bundled_ones_loading() -> None:
 def test_duplicate_ids_across_files_name_both_files() -> None:
     folder = BROKEN / "duplicate-id"
     library = load_library([folder])
-    assert [e.format(relative_to=folder) for e in library.errors] == [
+    loading = [e for e in library.errors if not isinstance(e, GuaranteeFailure)]
+    assert [e.format(relative_to=folder) for e in loading] == [
         f"second.yaml:2:1: id: ruleset id 'twin' is already used by {folder / 'first.yaml'}:2; give this one another id"
     ]
     assert "twin" in library.rulesets  # the first one still loads
+    assert library.refused["twin"]  # ...but over red-flags it must keep the safety policy, and cannot
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_download_route_gives_an_attachment_and_404s_for_unknown_or_deleted(app:
         r'attachment; filename="summary-\d{4}-\d{2}-\d{2}\.pdf"', response.headers["Content-Disposition"]
     )
     assert response.headers["Cache-Control"] == "no-store"
-    assert "Consider letting go" in text_of(response.data)
+    assert "Respect their wish" in text_of(response.data)
     assert client.get("/result/not-a-result/summary.pdf").status_code == 404
     client.post(f"{url}/delete", data={"csrf_token": csrf_token(page.data)})
     assert client.get(f"{url}/summary.pdf").status_code == 404
