@@ -58,7 +58,19 @@ def _load_checked(ctx: click.Context, paths: tuple[Path, ...]) -> tuple[list[Pat
     """Load the library with the named files standing in, and give the errors that concern them."""
     files = _expand(paths)
     library = load_library(library_dirs(ctx), files=files, replace=True)
-    errors = [e for e in library.errors if not files or e.path in files]
+    named = {f.resolve() for f in files}
+    # a named rule set, and the rule sets that named scenario files test, must keep their
+    # guarantees; a broken one is reported where it is written (often a policy file)
+    concerned = {
+        ("ruleset", s.model.ruleset if isinstance(s.model, ScenarioFile) else s.model.id)
+        for s in [*library.sources.values(), *library.scenario_sources]
+        if s.path.resolve() in named and isinstance(s.model, (RuleSet, ScenarioFile))
+    }
+    errors = [
+        e
+        for e in library.errors
+        if not files or e.path.resolve() in named or (isinstance(e, GuaranteeFailure) and e.declares in concerned)
+    ]
     _print_errors(errors)
     return files, library, errors
 
@@ -267,8 +279,12 @@ def test_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool) ->
             click.echo(f"FAIL {source.path.name}: {report.name}", err=True)
             for failure in report.failures:
                 click.echo(f"     {failure}", err=True)
-    if broken:
-        click.echo(f"{len(broken)} file(s) could not be loaded", err=True)
+    refused = [e for e in broken if isinstance(e, GuaranteeFailure)]
+    if len(refused) < len(broken):
+        click.echo(f"{len(broken) - len(refused)} file(s) could not be loaded", err=True)
+    if refused:
+        rulesets = sorted({e.declares[1] for e in refused if e.declares})
+        click.echo(f"rule set(s) not keeping every guarantee (not served): {', '.join(rulesets)}", err=True)
     click.echo(f"{passed} passed, {failed} failed")
     if coverage:
         _print_coverage(library, reports)

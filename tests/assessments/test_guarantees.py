@@ -12,11 +12,35 @@ from typing import Any
 import pytest
 import yaml
 
+from click.testing import CliRunner
+
 from assessments import Library, load_library
 from assessments.analysis.guarantees import BROKEN, PROVEN, UNDECIDED, broken_parts, prove
-from assessments.errors import AssessmentError, GuaranteeFailure
+from assessments.errors import AssessmentError, GuaranteeFailure, display_path
+from assessments.library import BUNDLED
+from tests.assessments.conftest import QUIZ, Build, rules
+from webapp.cli import main
 from assessments.models.ruleset import Guarantee
 from tests.assessments.small_space import ALL, QUESTIONNAIRE, random_condition, random_ruleset
+
+QUIZ_WITH_TAGS = QUIZ.replace(
+    "default_ruleset: quiz-rules\n", "default_ruleset: quiz-rules\ntags: [{id: control, description: Control.}]\n"
+).replace(
+    "      - {id: c, kind: yes-no, text: C?, points: {yes: 3, no: 0}}",
+    "      - {id: c, kind: yes-no, text: C?, points: {yes: 3, no: 0}, tags: [control]}",
+)
+RULES_BODY = """
+outcomes:
+  - {id: a, title: A, summary: Outcome a.}
+  - {id: b, title: B, summary: Outcome b.}
+flags:
+  - {id: danger, title: Danger}
+rules:
+  - {id: c-yes, when: {c: {equals: "yes"}}, because: C., force: a}
+scores:
+  - {id: total, sum: [{question: a}, {question: b}]}
+decision: {method: highest, ties: [a, b], if_no_weight: b}
+"""
 
 # The small questionnaire with tags: c and e are yes/no (yes counts), a counts when high,
 # d (multiple choice) counts when it includes x.
@@ -128,7 +152,7 @@ def test_proofs_equal_brute_force(tmp_path: Path, seed: int) -> None:
 # Planted violations: each rule set breaks "danger means safety first" (or "control never
 # pursue") in a subtle way, and its fixed twin keeps it.
 
-QUIZ = """
+CHECK = """
 kind: questionnaire
 id: check
 version: "1"
@@ -227,7 +251,7 @@ decision: {method: highest, ties: [safety-first, letting-go, work-on-yourself, p
 @pytest.mark.parametrize("name", list(PLANTED))
 def test_planted_violation_is_broken_and_its_twin_proven(tmp_path: Path, name: str) -> None:
     body, planted, fixed = PLANTED[name]
-    (tmp_path / "check.yaml").write_text(textwrap.dedent(QUIZ).lstrip())
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
     (tmp_path / "rules.yaml").write_text(textwrap.dedent(HEAD).lstrip() + body)
     library = load_library([tmp_path], bundled=False)
     (report,) = library.proofs["check-rules"]
@@ -278,7 +302,7 @@ decision:
     - {outcome: pursue, min: 5, max: 7}
 missing: {treat_as: skip, max_missing: 5}
 """
-    (tmp_path / "check.yaml").write_text(textwrap.dedent(QUIZ).lstrip())
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
     (tmp_path / "rules.yaml").write_text(textwrap.dedent(SKIPPED).lstrip() + body)
     (report,) = load_library([tmp_path], bundled=False).proofs["check-rules"]
     assert report.status == BROKEN
@@ -320,7 +344,7 @@ decision:
         - {outcome: work-on-yourself, min: 0, max: 5}
         - {outcome: pursue, min: 6, max: 9}
 """
-    (tmp_path / "check.yaml").write_text(textwrap.dedent(QUIZ).lstrip())
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
     (tmp_path / "rules.yaml").write_text(textwrap.dedent(head).lstrip() + body)
     (report,) = load_library([tmp_path], bundled=False).proofs["check-rules"]
     assert report.status == BROKEN
@@ -345,7 +369,7 @@ decision:
 
 def test_a_search_that_runs_out_of_steps_is_not_decided(tmp_path: Path) -> None:
     body, _, _ = PLANTED["weights that outvote the override"]
-    (tmp_path / "check.yaml").write_text(textwrap.dedent(QUIZ).lstrip())
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
     (tmp_path / "rules.yaml").write_text(
         textwrap.dedent(HEAD).lstrip() + body.replace("add: {safety-first: 5}", "add: {safety-first: 100}")
     )
@@ -355,3 +379,150 @@ def test_a_search_that_runs_out_of_steps_is_not_decided(tmp_path: Path) -> None:
     (report,) = prove(scorer, [(guarantee, "rule set")], budget=2)
     assert report.status == UNDECIDED
     assert report.steps <= 2 * (2 + 2)  # two cases (one per danger question), each two short searches
+
+
+# A counsellor's copy of the red flags rule set without its safety rules: refused everywhere.
+
+
+@pytest.fixture
+def unsafe_copy(tmp_path: Path) -> Path:
+    text = (
+        (BUNDLED / "rules" / "red-flags.yaml")
+        .read_text()
+        .replace("id: red-flags\nversion", "id: my-red-flags\nversion", 1)
+    )
+    start, end = text.index("  - id: highest-risk\n"), text.index("  # Their choice comes next.")
+    (tmp_path / "my-red-flags.yaml").write_text(text[:start] + text[end:])
+    (tmp_path / "my-red-flags.scenarios.yaml").write_text(
+        "kind: scenarios\nruleset: my-red-flags\ncases:\n"
+        "  - name: blocked\n    answers: {red-flags: {blocked: 'yes'}}\n    expect: {outcome: respect-their-wish}\n"
+    )
+    return tmp_path
+
+
+def test_a_copy_without_the_safety_override_is_refused_by_validate_test_and_analyze(unsafe_copy: Path) -> None:
+    policy = BUNDLED / "policies" / "safety.yaml"
+    line = next(
+        i for i, text in enumerate(policy.read_text().splitlines(), 1) if "id: danger-means-safety-first" in text
+    )
+    env = {"REKINDLE_LIBRARY": ""}
+    validate = CliRunner().invoke(main, ["validate", str(unsafe_copy / "my-red-flags.yaml")], env=env)
+    assert validate.exit_code == 1
+    assert validate.output.splitlines()[0] == (
+        f"{display_path(policy)}:{line}:5: guarantees[0]: rule set 'my-red-flags' breaks guarantee"
+        " 'danger-means-safety-first' (Any sign of danger leads to a safety result, with the danger flag's help):"
+        " for red-flags.strangled=yes, the outcome was 'not-enough-information', which is not one of high-risk,"
+        " safety-first; flag 'danger' was not raised; see 'rekindle analyze my-red-flags' for this counterexample"
+        " as a scenario case"
+    )
+    tested = CliRunner().invoke(
+        main, ["--library", str(unsafe_copy), "test", str(unsafe_copy / "my-red-flags.scenarios.yaml")], env=env
+    )
+    assert tested.exit_code == 1  # its own cases pass, but it does not keep the policy
+    assert "1 passed, 0 failed" in tested.output
+    assert "rule set(s) not keeping every guarantee (not served): my-red-flags" in tested.output
+    analysed = CliRunner().invoke(main, ["--library", str(unsafe_copy), "analyze", "my-red-flags"], env=env)
+    assert analysed.exit_code == 1
+    assert "    BROKEN: for strangled=yes: the outcome was 'not-enough-information', not 'high-risk'" in analysed.output
+    assert '      - name: "keeps highest-risk-means-specialist-today"' in analysed.output
+    library = load_library([unsafe_copy])
+    assert "my-red-flags" in library.rulesets and library.refused["my-red-flags"]  # loaded, not served
+    assert "red-flags" not in library.refused  # the bundled one keeps the policy
+
+
+BAD_GUARANTEES = [
+    (
+        "an unknown outcome",
+        "guarantees: [{id: g, says: S., when: {c: {equals: 'yes'}}, then: {outcome: sefety}}]",
+        "outcome: sefety",
+        "guarantees[0].then.outcome: unknown outcome 'sefety'; declared outcomes: a, b, not-enough-information",
+    ),
+    (
+        "an unknown flag",
+        "guarantees: [{id: g, says: S., when: {c: {equals: 'yes'}}, then: {flags: [dangr]}}]",
+        "dangr",
+        "guarantees[0].then.flags[0]: unknown flag 'dangr' (did you mean 'danger'?); declared flags: danger",
+    ),
+    (
+        "an unknown question",
+        "guarantees: [{id: g, says: S., when: {cc: {equals: 'yes'}}, then: {outcome: a}}]",
+        "cc:",
+        "guarantees[0].when.cc: unknown question or score 'cc' (did you mean 'c'?); known: a, b, c, d, n, e, t, total",
+    ),
+    (
+        "a tag no question of the rule set carries",
+        "guarantees: [{id: g, says: S., when: {tagged: {tag: contrl, is: 'yes'}}, then: {outcome: a}}]",
+        "tag: contrl",
+        "guarantees[0].when.tagged.tag: no question here carries the tag 'contrl' (did you mean 'control'?); tags"
+        " its questions carry: control",
+    ),
+    (
+        "a state a tag cannot be in",
+        "guarantees: [{id: g, says: S., when: {tagged: {tag: control, is: true}}, then: {outcome: a}}]",
+        "is: true",
+        "guarantees[0].when.tagged.is: write is: yes or is: no (words), not true or false",
+    ),
+    (
+        "advice no outcome or rule gives",
+        "guarantees: [{id: g, says: S., when: {c: {equals: 'yes'}}, then: {advice: [Call someone.]}}]",
+        "Call someone.",
+        "guarantees[0].then.advice[0]: no outcome or rule gives this advice; copy the text exactly as written there",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "line", "at", "message"), BAD_GUARANTEES, ids=[b[0] for b in BAD_GUARANTEES])
+def test_a_mistake_in_a_guarantee_is_reported_at_its_place(
+    build: Build, what: str, line: str, at: str, message: str
+) -> None:
+    text = (rules(RULES_BODY) + line + "\n").lstrip()
+    library = build({"quiz.yaml": QUIZ_WITH_TAGS, "r.yaml": text})
+    number = len(text.splitlines())
+    column = line.index(at) + 1
+    errors = [p.format("r.yaml") for e in library.errors if e.path.name == "r.yaml" for p in e.problems]
+    assert errors == [f"r.yaml:{number}:{column}: {message}"]
+
+
+def test_a_policy_that_names_a_question_or_an_unknown_tag_says_what_to_write(build: Build) -> None:
+    policy = """
+    kind: policy
+    id: house
+    version: "1"
+    title: House rules
+    tags: [{id: danger, description: Danger.}]
+    guarantees:
+      - {id: one, says: S., when: {c: {equals: 'yes'}}, then: {never: [a]}}
+      - {id: two, says: S., when: {tagged: {tag: dangr, is: 'yes'}}, then: {never: [a]}}
+    """
+    library = build({"p.yaml": policy}, quiz=False)
+    assert [p.format("p.yaml") for e in library.errors for p in e.problems] == [
+        "p.yaml:7:32: guarantees[0].when.c: a policy applies to many questionnaires, so it speaks about tags, not"
+        " question 'c'; write e.g. tagged: {tag: danger, is: yes}, or put this guarantee in the rule set",
+        "p.yaml:8:41: guarantees[1].when.tagged.tag: unknown tag 'dangr' (did you mean 'danger'?); declare it under"
+        " tags in a policy or questionnaire (declared: danger)",
+    ]
+
+
+def test_a_rule_set_a_policy_cannot_be_checked_against_is_refused_at_the_policy(build: Build) -> None:
+    policy = """
+    kind: policy
+    id: house
+    version: "1"
+    title: House rules
+    guarantees:
+      - {id: safe, says: Danger means safety., when: {tagged: {tag: control, is: 'yes'}}, then: {outcome: safety-first}}
+    """
+    library = build({"quiz.yaml": QUIZ_WITH_TAGS, "p.yaml": policy, "r.yaml": rules(RULES_BODY)})
+    assert [p.format("p.yaml") for e in library.errors for p in e.problems] == [
+        "p.yaml:6:5: guarantees[0]: rule set 'quiz-rules' cannot keep this guarantee: unknown outcome"
+        " 'safety-first'; declared outcomes: a, b, not-enough-information"
+    ]
+    assert "quiz-rules" in library.refused and "quiz-rules" in library.rulesets
+
+
+def test_a_misspelt_tag_on_a_question_is_refused_with_a_suggestion(build: Build) -> None:
+    library = build({"quiz.yaml": QUIZ_WITH_TAGS.replace("tags: [control]", "tags: [controll]")})
+    assert [p.format("quiz.yaml") for e in library.errors for p in e.problems][0].endswith(
+        "unknown tag 'controll' (did you mean 'control'?); declare it under the questionnaire's tags or in a policy"
+        " file (declared: control)"
+    )
