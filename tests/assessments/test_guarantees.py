@@ -11,17 +11,16 @@ from typing import Any
 
 import pytest
 import yaml
-
 from click.testing import CliRunner
 
 from assessments import Library, load_library
 from assessments.analysis.guarantees import BROKEN, PROVEN, UNDECIDED, broken_parts, prove
 from assessments.errors import AssessmentError, GuaranteeFailure, display_path
 from assessments.library import BUNDLED
-from tests.assessments.conftest import QUIZ, Build, rules
-from webapp.cli import main
 from assessments.models.ruleset import Guarantee
+from tests.assessments.conftest import QUIZ, Build, rules
 from tests.assessments.small_space import ALL, QUESTIONNAIRE, random_condition, random_ruleset
+from webapp.cli import main
 
 QUIZ_WITH_TAGS = QUIZ.replace(
     "default_ruleset: quiz-rules\n", "default_ruleset: quiz-rules\ntags: [{id: control, description: Control.}]\n"
@@ -522,7 +521,7 @@ def test_a_rule_set_a_policy_cannot_be_checked_against_is_refused_at_the_policy(
 
 def test_a_misspelt_tag_on_a_question_is_refused_with_a_suggestion(build: Build) -> None:
     library = build({"quiz.yaml": QUIZ_WITH_TAGS.replace("tags: [control]", "tags: [controll]")})
-    assert [p.format("quiz.yaml") for e in library.errors for p in e.problems][0].endswith(
+    assert next(p.format("quiz.yaml") for e in library.errors for p in e.problems).endswith(
         "unknown tag 'controll' (did you mean 'control'?); declare it under the questionnaire's tags or in a policy"
         " file (declared: control)"
     )
