@@ -227,3 +227,26 @@ def test_without_reload_files_are_read_once(tmp_path: Path, folder: Path) -> Non
     assert "last good version" not in client.get("/counsellor/").data.decode()
     assert client.get("/counsellor/rulesets/red-flags-draft").status_code == 200
     app.extensions["rekindle"].store.dispose()
+
+
+def test_a_rule_set_that_breaks_the_safety_policy_is_shown_with_its_counterexample_but_never_served(
+    tmp_path: Path,
+) -> None:
+    mine = tmp_path / "unsafe"
+    mine.mkdir()
+    text = (BUNDLED / "rules" / "red-flags.yaml").read_text().replace("id: red-flags\nversion", "id: my-red-flags\nversion", 1)
+    start, end = text.index("  - id: highest-risk\n"), text.index("  # Their choice comes next.")
+    (mine / "my-red-flags.yaml").write_text(text[:start] + text[end:])
+    app = make_app(tmp_path, mine, REKINDLE_PUBLIC_RULESETS="red-flags=my-red-flags")
+    client = sign_in_counsellor(app)
+    assert client.get("/check/my-red-flags/").status_code == 404  # named public, but not served
+    assert "my-red-flags" not in client.get("/").data.decode()
+    listing = client.get("/counsellor/").data.decode()
+    assert "<strong>No: a guarantee is not kept</strong>" in listing
+    assert "rule set &#39;my-red-flags&#39; breaks guarantee &#39;danger-means-safety-first&#39;" in listing
+    page = client.get("/counsellor/rulesets/my-red-flags").data.decode()
+    assert "Not served to the public: it does not keep every guarantee" in page
+    assert "<strong>Broken</strong>: the outcome was &#39;not-enough-information&#39;" in page
+    assert "strangled: Yes" in page  # the counterexample, as the question and the label chosen
+    assert "name: &#34;keeps highest-risk-means-specialist-today&#34;" in page  # ready to paste
+    app.extensions["rekindle"].store.dispose()
