@@ -13,8 +13,12 @@ CSP = (
 def init_app(app: Flask) -> None:
     """Add the headers to every response."""
 
+    https = bool(app.config["REKINDLE_HTTPS"])
+
     @app.after_request
     def _headers(response: Response) -> Response:
+        if https:  # served over HTTPS: browsers must never fall back to plain HTTP, where cookies could be read
+            response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -168,7 +168,7 @@ def test_the_counsellor_area_is_off_without_accounts_and_behind_a_login_with_the
     client = app.test_client()
     assert client.get("/counsellor/").status_code == 404
     assert client.get("/counsellor/login").status_code == 404
-    app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash("a long enough password"))
+    app.extensions["rekindle"].accounts.add("sam", generate_password_hash("a long enough password"))
     assert client.get("/counsellor/").location == "/counsellor/login"
     page = client.get("/counsellor/login")
     wrong = client.post(
@@ -196,7 +196,7 @@ def test_the_counsellor_page_shows_broken_files_with_relative_paths(tmp_path, mo
     app = create_app(
         {"TESTING": True, "REKINDLE_LIBRARY": str(folder), "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
     )
-    app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash("a long enough password"))
+    app.extensions["rekindle"].accounts.add("sam", generate_password_hash("a long enough password"))
     client = app.test_client()
     page = client.get("/counsellor/login")
     client.post(
