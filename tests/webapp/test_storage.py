@@ -92,9 +92,7 @@ def test_the_same_submission_stored_twice_at_once_gives_one_result(url: str) -> 
     def submit(store: Store) -> None:
         start.wait()
         found.append(
-            store.save_result(
-                visit_id, new_id(), submission="token-1", sealed=b"r", version=VERSION, draft_slot="slot"
-            )
+            store.save_result(visit_id, new_id(), submission="token-1", sealed=b"r", version=VERSION, draft_slot="slot")
         )
 
     threads = [threading.Thread(target=submit, args=(store,)) for store in stores]
