@@ -73,12 +73,13 @@ def login() -> Response | str:
     if form.validate_on_submit():
         current = state()
         username, address = form.username.data or "", request.remote_addr or ""
-        wait = current.throttle.wait(username, address)
-        if wait:
-            raise TooManyRequests(retry_after=wait)
+        # the slot first: when it is taken, turning the attempt away costs no query at all
         with current.password_checks.slot() as free:
             if not free:
                 raise ServiceUnavailable("password-checks-busy", retry_after=5)
+            wait = current.throttle.wait(username, address)
+            if wait:
+                raise TooManyRequests(retry_after=wait)
             stored = current.accounts.password_hash(username)
             ok = check_password_hash(stored or _DUMMY_HASH, form.password.data or "")
         if stored and ok:

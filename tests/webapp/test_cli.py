@@ -139,7 +139,13 @@ def test_serve_starts_gunicorn_and_prints_the_address(tmp_path: Path) -> None:
         else:
             raise AssertionError("the server did not answer")
         assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # generated, readable by the owner only
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/check/red-flags/2?review=1", timeout=5) as response:
+            assert response.status == 200
     finally:
         process.terminate()
         process.wait(10)
-        process.stdout.close() if process.stdout else None
+    log = process.stdout.read() if process.stdout else ""
+    process.stdout.close() if process.stdout else None
+    # the access log names the area, the method and the status: no size, address, check, page or query
+    assert '"GET /" 200\n' in log and '"GET /check/…" 200\n' in log, log
+    assert "red-flags" not in log and "review" not in log and "127.0.0.1 " not in log, log

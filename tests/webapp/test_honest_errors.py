@@ -113,7 +113,9 @@ def test_a_failed_delete_says_so_and_offers_to_try_again(db_app: Flask, caplog: 
     html = failed.data.decode()
     assert failed.status_code == 503
     assert "<h1>Your answers were not deleted</h1>" in html and "They are still stored" in html
-    assert f'<form method="post" action="{shown.request.path}/delete"' in html and ">Try deleting again</button>" in html
+    assert (
+        f'<form method="post" action="{shown.request.path}/delete"' in html and ">Try deleting again</button>" in html
+    )
     assert "have not been lost" not in html and "deleting a visit failed:" in caplog.text
     visit_id = visit_of(client)
     assert rows_of(db_app, visit_id)["results"] == 1  # nothing half-deleted
