@@ -9,7 +9,7 @@ from webapp.forms import field_name
 
 def answer_page(page: Any, mine: dict[str, Any]) -> None:
     """Answer the questions on the current page from `mine`, then press the button."""
-    for name in page.eval_on_selector_all("form [name^='q_']", "els => [...new Set(els.map(e => e.name))]"):
+    for name in page.eval_on_selector_all("main form [name^='q_']", "els => [...new Set(els.map(e => e.name))]"):
         question_id = next((k for k in mine if field_name(k) == name), None)
         if question_id is None:
             continue
@@ -21,7 +21,7 @@ def answer_page(page: Any, mine: dict[str, Any]) -> None:
                 page.check(f"input[name='{name}'][value='{item}']")
         else:
             page.fill(f"[name='{name}']", str(value))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
 
 
 def complete(page: Any, flow_id: str, answers: dict[str, dict[str, Any]]) -> None:
@@ -32,4 +32,4 @@ def complete(page: Any, flow_id: str, answers: dict[str, dict[str, Any]]) -> Non
             break
         questionnaire = page.locator("form").get_attribute("data-questionnaire")
         answer_page(page, answers.get(questionnaire or "", {}))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
