@@ -30,6 +30,6 @@ def complete(page: Any, flow_id: str, answers: dict[str, dict[str, Any]]) -> Non
     for _ in range(40):
         if page.url.endswith("/review"):
             break
-        questionnaire = page.locator("form").get_attribute("data-questionnaire")
+        questionnaire = page.locator("main form").get_attribute("data-questionnaire")
         answer_page(page, answers.get(questionnaire or "", {}))
     page.click("main form button[type=submit]")

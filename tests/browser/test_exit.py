@@ -77,8 +77,8 @@ def no_answer_shown(page: Any, where: str) -> None:
     settled(page)
     assert page.locator("input:checked:visible").count() == 0, f"{where}: a chosen option at {page.url}"
     typed = page.eval_on_selector_all(
-        "input[type=text], textarea", "els => els.filter(e => e.checkVisibility({visibilityProperty: true}))"
-        ".map(e => e.value).join('')"
+        "input[type=text], textarea",
+        "els => els.filter(e => e.checkVisibility({visibilityProperty: true})).map(e => e.value).join('')",
     )
     assert typed == "", f"{where}: typed text at {page.url}"
     assert MARKER not in page.inner_text("body"), f"{where}: {page.url}"
@@ -151,7 +151,11 @@ def test_after_exit_back_forward_and_reload_show_no_answers(real_back_button, se
         lambda r: r.fulfill(status=200, content_type="text/html", body="<title>Weather</title><p>Weather</p>"),
     )
     page = context.new_page()
-    for where, prepare in [("question page", on_question_page), ("check your answers", on_review), ("result", on_result)]:
+    for where, prepare in [
+        ("question page", on_question_page),
+        ("check your answers", on_review),
+        ("result", on_result),
+    ]:
         prepare(page)
         visit = session_of(page)["visit"]
         assert rows_of(server_folder, visit) > 0
