@@ -117,6 +117,8 @@ class Throttle:
         """Give the throttle the settings ask for: Redis when REKINDLE_REDIS_URL is set, else the database."""
         redis_url = config.get("REKINDLE_REDIS_URL")
         storage = storage_from_string(str(redis_url)) if redis_url else SQLStorage(engine)
+        if not isinstance(storage, Storage):
+            raise RuntimeError("REKINDLE_REDIS_URL must be a redis:// URL (not an async storage)")
         return cls(
             storage,
             per_account=str(config["REKINDLE_LOGIN_LIMIT_ACCOUNT"]),
