@@ -67,7 +67,7 @@ def ensure_secret_key(instance: Path) -> str:
     """Give the instance's secret key, creating it (readable by the owner only) the first time."""
     path = secret_key_file(instance)
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()

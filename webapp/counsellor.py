@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
-from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
@@ -81,7 +80,7 @@ def login() -> Response | str:
             if wait:
                 raise TooManyRequests(retry_after=wait)
             stored = current.accounts.password_hash(username)
-            ok = check_password_hash(stored or _DUMMY_HASH, form.password.data or "")
+            ok = current.password_checks.matches(stored or _DUMMY_HASH, form.password.data or "")
         if stored and ok:
             current.throttle.succeeded(username, address)
             session.clear()

@@ -12,7 +12,9 @@ hashed, which reads more plainly as a few calls in the login view.
 Hashing a password (scrypt) takes a core for tens of milliseconds. `PasswordChecks` lets only
 REKINDLE_PASSWORD_CHECKS of them run at once on a machine, across every worker process, with
 a non-blocking file lock per slot: a sign-in that finds every slot taken is answered 503 at
-once, so workers stay free for the public pages however many sign-ins arrive.
+once, so workers stay free for the public pages however many sign-ins arrive. The hash itself
+runs on a thread of the lowest CPU priority (nice 19), so when the machine is busy the public
+pages get the cores first and a sign-in waits a little longer instead.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ import hashlib
 import hmac
 import math
 import os
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlalchemy as sa
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+from werkzeug.security import check_password_hash
 
 from webapp.schema import login_attempts
 
@@ -159,11 +164,27 @@ class Throttle:
         return self.storage.purge() if isinstance(self.storage, SQLStorage) else 0
 
 
+def _lowest_priority() -> None:
+    # on Linux a thread is a task of its own: this lowers this thread only, never the worker; a
+    # platform without per-thread priorities hashes at normal priority
+    with suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
 class PasswordChecks:
     """At most `slots` password checks at once on this machine, whichever worker process runs them."""
 
     def __init__(self, folder: Path, slots: int) -> None:
         self.paths = [folder / f".password-check-{i}.lock" for i in range(max(1, slots))]
+        self._hasher: ThreadPoolExecutor | None = None
+        self._hasher_pid = 0
+
+    def matches(self, stored_hash: str, password: str) -> bool:
+        """Give whether the password matches the hash, worked out at the lowest CPU priority."""
+        if self._hasher is None or self._hasher_pid != os.getpid():  # a forked worker makes its own thread
+            self._hasher = ThreadPoolExecutor(1, thread_name_prefix="password-check", initializer=_lowest_priority)
+            self._hasher_pid = os.getpid()
+        return self._hasher.submit(check_password_hash, stored_hash, password).result()
 
     @contextmanager
     def slot(self) -> Iterator[bool]:
