@@ -202,3 +202,20 @@ def test_sqlite_files_and_the_instance_folder_are_private(tmp_path: Path, monkey
         assert conn.exec_driver_sql("PRAGMA secure_delete").scalar_one() == 1
     assert database.exists()
     app.extensions["rekindle"].store.dispose()
+
+
+def test_an_expired_draft_or_result_is_never_shown_and_is_deleted_when_asked_for(db_app: Flask) -> None:
+    import datetime as dt
+
+    client = db_app.test_client()
+    flows = db_app.extensions["rekindle"].flows
+    url = complete(client, flows["red-flags"], {"red-flags": {"blocked": "yes"}}).request.path
+    answer_first_page(client, "red-flags", {"q_blocked": "yes"})
+    visit_id = visit_of(client)
+    long_ago = dt.datetime(2020, 1, 1)
+    with db_app.extensions["rekindle"].store.engine.begin() as conn:
+        conn.execute(results.update().where(results.c.visit_id == visit_id).values(created_at=long_ago))
+        conn.execute(drafts.update().where(drafts.c.visit_id == visit_id).values(updated_at=long_ago))
+    assert client.get(url).status_code == 404
+    assert " checked" not in client.get("/check/red-flags/1").data.decode()
+    assert rows_of(db_app, visit_id) == {"visits": 1, "drafts": 0, "results": 0, "pdf_cache": 0}
