@@ -48,7 +48,7 @@ def signed_in(tmp_path: Path, folder: Path) -> Iterator[FlaskClient]:
 
 def test_workbench_pages_need_a_login(tmp_path: Path, folder: Path) -> None:
     app = make_app(tmp_path, folder)
-    app.extensions["rekindle"].store.add_counsellor("sam", "not a hash anyone can match")
+    app.extensions["rekindle"].accounts.add("sam", "not a hash anyone can match")
     client = app.test_client()
     for url in ("/counsellor/rulesets/red-flags-draft", "/counsellor/rulesets/red-flags-draft/try"):
         assert client.get(url).location == "/counsellor/login"
@@ -234,7 +234,11 @@ def test_a_rule_set_that_breaks_the_safety_policy_is_shown_with_its_counterexamp
 ) -> None:
     mine = tmp_path / "unsafe"
     mine.mkdir()
-    text = (BUNDLED / "rules" / "red-flags.yaml").read_text().replace("id: red-flags\nversion", "id: my-red-flags\nversion", 1)
+    text = (
+        (BUNDLED / "rules" / "red-flags.yaml")
+        .read_text()
+        .replace("id: red-flags\nversion", "id: my-red-flags\nversion", 1)
+    )
     start, end = text.index("  - id: highest-risk\n"), text.index("  # Their choice comes next.")
     (mine / "my-red-flags.yaml").write_text(text[:start] + text[end:])
     app = make_app(tmp_path, mine, REKINDLE_PUBLIC_RULESETS="red-flags=my-red-flags")
