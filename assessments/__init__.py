@@ -6,7 +6,7 @@ no web, template or PDF library.
 
 from assessments.engine import Scorer, explain, score
 from assessments.errors import AssessmentError, FileError, InvalidAnswers, Problem, UnknownId
-from assessments.library import Library, load_library
+from assessments.library import Library, build_library, load_library
 from assessments.loading import load_source, read_source
 from assessments.models import Questionnaire, RuleSet, ScenarioFile
 from assessments.result import Explanation, FiredRule, Result, RuleTrace
@@ -26,6 +26,7 @@ __all__ = [
     "ScenarioFile",
     "Scorer",
     "UnknownId",
+    "build_library",
     "explain",
     "load_library",
     "load_source",

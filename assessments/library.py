@@ -17,7 +17,7 @@ from assessments.checks import check_questionnaire, check_ruleset
 from assessments.engine import Scorer
 from assessments.errors import FileError, Problem, UnknownId
 from assessments.guard import guard
-from assessments.loading import SourceFile, load_source
+from assessments.loading import SourceFile, load_source, read_source
 from assessments.models.policy import Policy
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
@@ -152,6 +152,26 @@ def load_library(
             loaded.append((load_source(path, folder), explicit))
         except FileError as exc:
             library.errors.append(exc)
+    return _assemble(library, loaded, replace)
+
+
+def build_library(sources: Iterable[tuple[Path, bytes]]) -> Library:
+    """Check (path, content) pairs together as one library, as load_library checks files.
+
+    For libraries kept elsewhere than in folders (the web app keeps its versions in a
+    database); each path only names the document in messages. No bundled files are added.
+    """
+    library = Library()
+    loaded: list[tuple[SourceFile, bool]] = []
+    for path, raw in sources:
+        try:
+            loaded.append((read_source(raw, path), False))
+        except FileError as exc:
+            library.errors.append(exc)
+    return _assemble(library, loaded, replace=False)
+
+
+def _assemble(library: Library, loaded: list[tuple[SourceFile, bool]], replace: bool) -> Library:
     _register(library, loaded, replace)
     _cross_check(library)
     guard(library)
