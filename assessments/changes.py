@@ -105,7 +105,9 @@ def _broken_elsewhere(before: Library, after: Library, changed: set[Path], touch
     found: list[str] = []
     old_lines = {line for error in before.errors for line in str(error).splitlines()}
     for error in after.errors:
-        mine = error.path in changed or (isinstance(error, GuaranteeFailure) and (error.declares or ("", ""))[1] in touched)
+        mine = error.path in changed or (
+            isinstance(error, GuaranteeFailure) and (error.declares or ("", ""))[1] in touched
+        )
         if not mine:
             found += [line for line in str(error).splitlines() if line not in old_lines]
     for (kind, item_id), source in before.sources.items():

@@ -97,7 +97,7 @@ def new_ruleset_command(ctx: click.Context, questionnaire: str, ruleset_id: str 
         assert isinstance(model, RuleSet) and not check_ruleset(model, {chosen.id: chosen})
     except (FileError, AssertionError):
         raise click.ClickException(f"could not build a valid starter for '{chosen.id}'; please report this") from None
-    cases = _starter_cases(Scorer(model, [chosen]))
+    cases = starter_cases(Scorer(model, [chosen]))
     folder.mkdir(parents=True, exist_ok=True)
     rules_path.write_text(text, encoding="utf-8")
     cases_path.write_text(starter_scenarios(ruleset_id, cases, folder), encoding="utf-8")
@@ -105,7 +105,7 @@ def new_ruleset_command(ctx: click.Context, questionnaire: str, ruleset_id: str 
     click.echo(f"next: edit them, then run 'rekindle --library {folder} test {cases_path} --coverage'")
 
 
-def _starter_cases(scorer: Scorer) -> list[tuple[str, dict[str, Any], str]]:
+def starter_cases(scorer: Scorer) -> list[tuple[str, dict[str, Any], str]]:
     """Give starter cases: nothing answered, and the answer that makes the forcing example fire."""
     qid = scorer.ruleset.questionnaires[0]
     forcing = [r for r in scorer.ruleset.rules if r.force and isinstance(r.when, Compare)]

@@ -10,15 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from assessments import load_library
+from assessments import Library
 from assessments.library import env_dirs
+from assessments.yamlload import MAX_FILE_BYTES
 from webapp.accounts import Accounts
 from webapp.config import DEFAULTS, from_environment
-from webapp.flows import build_flows
+from webapp.documents import Documents
+from webapp.published import import_files, install, library_files, refresh
 from webapp.state import AppState
 from webapp.storage import Store, upgrade
 from webapp.throttle import PasswordChecks, Throttle
@@ -43,42 +45,62 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not url:
         url = f"sqlite:///{instance / 'rekindle.sqlite'}"
         app.config["REKINDLE_DATABASE_URL"] = url
+    extra = env_dirs({"REKINDLE_LIBRARY": str(app.config["REKINDLE_LIBRARY"] or "")})
     with _startup_lock(instance):
-        # every forked worker builds the app; one at a time may migrate and purge
+        # every forked worker builds the app; one at a time may migrate, purge and import files
         upgrade(url)
         store = Store(url)
         store.purge(retention=retention(app), draft_idle=draft_idle(app))
+        documents = Documents(store.engine)
+        imported = import_files(documents, library_files(extra), actor="start-up", publish=True)
     secret = str(app.config["SECRET_KEY"]).encode()
 
-    extra = env_dirs({"REKINDLE_LIBRARY": str(app.config["REKINDLE_LIBRARY"] or "")})
-    library = load_library(extra)
     public = dict(pair.split("=", 1) for pair in str(app.config["REKINDLE_PUBLIC_RULESETS"]).split(",") if "=" in pair)
     combined_setting = app.config["REKINDLE_COMBINED_RULESETS"]
     combined = None if combined_setting is None else [r.strip() for r in str(combined_setting).split(",") if r.strip()]
-    app.extensions["rekindle"] = AppState(
-        library=library,
-        flows=build_flows(library, public, combined),
+    current = app.extensions["rekindle"] = AppState(
+        library=Library(),
+        flows={},
         store=store,
         accounts=Accounts(store.engine),
         throttle=Throttle.for_app(store.engine, app.config, secret),
         password_checks=PasswordChecks(instance, int(app.config["REKINDLE_PASSWORD_CHECKS"])),
         library_dirs=extra,
+        documents=documents,
         public=public,
         combined=combined,
+        imports=imported,
     )
+    # what is published in the database is what is served; the import may have just built it
+    if imported.library is not None and imported.generation == documents.generation():
+        install(current, imported.library, imported.generation)
+    else:
+        refresh(current, documents, interval=0, force=True)
+
+    @app.before_request
+    def _library_files_fit() -> None:
+        # the workspace takes YAML files of up to 1 MiB, two at once in the editor; every other
+        # form stays small. Before the CSRF check, which is the first to read the form.
+        if request.path.startswith("/counsellor/library/"):
+            request.max_content_length = request.max_form_memory_size = 3 * MAX_FILE_BYTES
 
     csrf.init_app(app)
     from webapp import (
+        admin,
+        compare,
         counsellor,
         countries,
         errors,
         housekeeping,
         interruption,
+        published,
         reload,
         results,
+        review,
         safety,
         security,
         workbench,
+        workspace,
     )
     from webapp import public as public_pages
 
@@ -86,9 +108,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["REKINDLE_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     security.init_app(app)
+    published.init_app(app)
     reload.init_app(app)
     housekeeping.init_app(app)
     for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, errors):
+        app.register_blueprint(module.bp)
+    for module in (workspace, review, compare, admin):  # the library workspace (issue 14)
         app.register_blueprint(module.bp)
     app.jinja_env.globals["country_name"] = countries.country_name
     return app

@@ -14,7 +14,21 @@ import secrets
 
 import sqlalchemy as sa
 
+from webapp import audit
 from webapp.schema import counsellor_sessions, counsellors, now
+
+# admin: accounts, settings and the audit log, and all a reviewer may; reviewer: approves or sends
+# back other people's changes, rolls back and retires, and all an author may; author: writes
+# drafts and submits them (and publishes them when no approval is needed)
+AUTHOR, REVIEWER, ADMIN = "author", "reviewer", "admin"
+ROLES = (AUTHOR, REVIEWER, ADMIN)
+COMMAND_LINE = "command line"
+
+
+def may(role: str | None, needed: str) -> bool:
+    """Give whether a role includes another (admin includes reviewer, reviewer includes author)."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
 
 # last_seen_at is written at most this often per session: a page view is a read, not a write
 _TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -30,18 +44,54 @@ class Accounts:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def add(self, username: str, password_hash: str) -> None:
-        """Create an account, or reset its password; a reset ends every session it had."""
+    def add(self, username: str, password_hash: str, role: str | None = None, *, actor: str = COMMAND_LINE) -> str:
+        """Create an account (as an author unless `role` says otherwise), or reset its password and
+        keep its role unless `role` is given; a reset ends every session it had. Give its role."""
+        if role is not None and role not in ROLES:
+            raise ValueError(f"unknown role '{role}'; expected one of: {', '.join(ROLES)}")
         with self.engine.begin() as conn:
+            before = conn.execute(sa.select(counsellors.c.role).where(counsellors.c.username == username)).scalar()
+            role = role or before or AUTHOR
             conn.execute(counsellor_sessions.delete().where(counsellor_sessions.c.username == username))
             conn.execute(counsellors.delete().where(counsellors.c.username == username))
-            conn.execute(counsellors.insert().values(username=username, password_hash=password_hash, created_at=now()))
+            conn.execute(
+                counsellors.insert().values(username=username, password_hash=password_hash, created_at=now(), role=role)
+            )
+            what = "reset the password of" if before else "added"
+            audit.record(conn, actor, "account", detail=f"{what} '{username}' ({role})")
+        return role
 
-    def remove(self, username: str) -> bool:
+    def remove(self, username: str, *, actor: str = COMMAND_LINE) -> bool:
         """Delete an account and every session it had; give whether it existed."""
         with self.engine.begin() as conn:
             conn.execute(counsellor_sessions.delete().where(counsellor_sessions.c.username == username))
-            return bool(conn.execute(counsellors.delete().where(counsellors.c.username == username)).rowcount)
+            gone = bool(conn.execute(counsellors.delete().where(counsellors.c.username == username)).rowcount)
+            if gone:
+                audit.record(conn, actor, "account", detail=f"removed '{username}'")
+            return gone
+
+    def role(self, username: str) -> str | None:
+        """Give an account's role, or None."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(counsellors.c.role).where(counsellors.c.username == username)).scalar()
+        return None if found is None else str(found)
+
+    def set_role(self, username: str, role: str, *, actor: str) -> None:
+        """Change an account's role (its sessions go on, with the new role from the next request)."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role '{role}'")
+        with self.engine.begin() as conn:
+            conn.execute(counsellors.update().where(counsellors.c.username == username).values(role=role))
+            audit.record(conn, actor, "account", detail=f"'{username}' is now {role}")
+
+    def listed(self) -> list[tuple[str, str, dt.datetime]]:
+        """Give every account's name, role and when it was made, by name."""
+        query = sa.select(counsellors.c.username, counsellors.c.role, counsellors.c.created_at)
+        with self.engine.connect() as conn:
+            return [
+                (str(r.username), str(r.role), r.created_at)
+                for r in conn.execute(query.order_by(counsellors.c.username))
+            ]
 
     def password_hash(self, username: str) -> str | None:
         """Give a counsellor's password hash, or None."""

@@ -13,6 +13,8 @@ import click
 from assessments.cli import ENGINE_COMMANDS, library_option
 from assessments.workbench import analyze_command, new_ruleset_command
 from reports.cli import report_command
+from webapp.library_cli import command_line_actor as _actor
+from webapp.library_cli import library_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,6 +31,7 @@ def _not_serving() -> dict[str, str]:
 
 for _command in [*ENGINE_COMMANDS, analyze_command, new_ruleset_command, report_command]:
     main.add_command(_command)
+main.add_command(library_group)
 
 
 @main.command("serve")
@@ -102,7 +105,12 @@ def counsellor_group() -> None:
 @counsellor_group.command("add")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password (once) from standard input, for scripts.")
-def counsellor_add(username: str, password_stdin: bool) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["author", "reviewer", "admin"]),
+    help="author (the default for a new account), reviewer or admin; a reset keeps the role unless given.",
+)
+def counsellor_add(username: str, password_stdin: bool, role: str | None) -> None:
     """Create a counsellor account, or reset its password (which signs it out everywhere).
 
     Asks for the password twice. It must be at least 12 characters and not common or easy to
@@ -125,8 +133,8 @@ def counsellor_add(username: str, password_stdin: bool) -> None:
         raise click.BadParameter(problem, param_hint="password")
     app = create_app(_not_serving())
     state: AppState = app.extensions["rekindle"]
-    state.accounts.add(username, generate_password_hash(password))
-    click.echo(f"counsellor '{username}' can now sign in at /counsellor/login")
+    role = state.accounts.add(username, generate_password_hash(password), role, actor=_actor())
+    click.echo(f"counsellor '{username}' ({role}) can now sign in at /counsellor/login")
 
 
 @counsellor_group.command("remove")
@@ -137,7 +145,7 @@ def counsellor_remove(username: str) -> None:
     from webapp.state import AppState
 
     state: AppState = create_app(_not_serving()).extensions["rekindle"]
-    if not state.accounts.remove(username):
+    if not state.accounts.remove(username, actor=_actor()):
         raise click.ClickException(f"there is no counsellor '{username}'")
     click.echo(f"counsellor '{username}' is removed and signed out everywhere")
 

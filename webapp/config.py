@@ -26,7 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "REKINDLE_HTTPS": False,
     "REKINDLE_EXIT_URL": "https://www.bbc.co.uk/weather",
     "REKINDLE_PDF_TIMEOUT": 20,  # seconds a PDF may take before its worker process is stopped
-    "REKINDLE_RELOAD": None,  # reload changed library files on each request; None: in debug mode
+    "REKINDLE_RELOAD": None,
+    "REKINDLE_LIBRARY_CHECK_SECONDS": 1,  # how often each process asks whether the published library changed  # reload changed library files on each request; None: in debug mode
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a questionnaire page is a few hundred bytes
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -38,7 +39,12 @@ _INTS = {
     "REKINDLE_PASSWORD_CHECKS",
     "REKINDLE_PROXIES",
 }
-_FLOATS = {"REKINDLE_RETENTION_DAYS", "REKINDLE_DRAFT_MINUTES", "REKINDLE_COUNSELLOR_IDLE_MINUTES"}
+_FLOATS = {
+    "REKINDLE_LIBRARY_CHECK_SECONDS",
+    "REKINDLE_RETENTION_DAYS",
+    "REKINDLE_DRAFT_MINUTES",
+    "REKINDLE_COUNSELLOR_IDLE_MINUTES",
+}
 _BOOLS = {"REKINDLE_HTTPS", "REKINDLE_RELOAD"}
 
 

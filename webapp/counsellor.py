@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
+from werkzeug.exceptions import Forbidden, ServiceUnavailable, TooManyRequests
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from assessments.library import bundled_dirs
 from webapp import counsellor_idle
+from webapp.accounts import may
 from webapp.state import state
 
 bp = Blueprint("counsellor", __name__, url_prefix="/counsellor")
@@ -58,9 +57,25 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
         if g.counsellor is None:
             session.pop("counsellor_session", None)
             return redirect(url_for("counsellor.login"))
+        g.role = state().accounts.role(g.counsellor)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def role_required(needed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Like login_required, and refuse (403) an account whose role does not include `needed`."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if not may(g.role, needed):
+                raise Forbidden(f"role:{needed}")
+            return view(*args, **kwargs)
+
+        return login_required(checked)
+
+    return decorate
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -101,32 +116,18 @@ def logout() -> Response:
     return redirect(url_for("public.home"))
 
 
-def relative(path: Path, roots: list[Path]) -> str:
-    """Give a path relative to its library folder (never absolute)."""
-    for root in roots:
-        try:
-            return f"{root.name}/{path.resolve().relative_to(root.resolve())}"
-        except ValueError:
-            continue
-    return path.name
-
-
 @bp.get("/")
 @login_required
 def rulesets() -> str:
     """List every loaded questionnaire and rule set, and every file that failed with its errors."""
     library = state().library
-    roots = [*bundled_dirs(), *state().library_dirs]
-    failed = [
-        (relative(error.path, roots), [p.format(relative(error.path, roots)) for p in error.problems])
-        for error in library.errors
-    ]
+    failed = [(str(error.path), [p.format(str(error.path)) for p in error.problems]) for error in library.errors]
     return render_template(
         "counsellor/rulesets.html",
         library=library,
         failed=failed,
         user=g.counsellor,
         public=set(state().flows),
-        kept=set(state().kept),
+        imports=state().imports,
         request=request,
     )

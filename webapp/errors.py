@@ -81,6 +81,11 @@ def http_error(error: HTTPException) -> Response:
         minutes = max(1, math.ceil(int(retry_after or 60) / 60))
         title = "Too many attempts"
         text = f"Too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    if code == 403 and str(error.description).startswith("role:"):
+        needed = str(error.description).removeprefix("role:")
+        title, text = ("Your role does not allow this", f"This needs the {needed} role; an admin can change roles.")
+    if code == 413 and request.path.startswith("/counsellor/library/"):
+        title, text = ("That file is too large", "A library file may be at most 1 MiB (1,048,576 bytes): split it.")
     if error.description == "password-checks-busy":
         title, text = ("Signing in is busy just now", "Please try again in a few seconds.")
     headers = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}

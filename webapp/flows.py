@@ -85,13 +85,22 @@ def pages_for(questionnaire: Questionnaire) -> list[Page]:
 
 
 def build_flows(library: Library, public: dict[str, str], combined: list[str] | None) -> dict[str, Flow]:
-    """Give the public flows: one per questionnaire (its public rule set), then the combined checks."""
+    """Give the public flows: one per questionnaire (its public rule set, under the questionnaire's
+    title), every other published rule set over one questionnaire (under its own title), then the
+    combined checks (all, or those `combined` names).
+
+    The library holds only what is published, so publishing a rule set offers it and retiring it
+    takes it away.
+    """
     flows: dict[str, Flow] = {}
     servable = {r for r in library.rulesets if r not in library.refused}  # every guarantee proven
     for questionnaire in library.questionnaires.values():
         ruleset_id = public.get(questionnaire.id, questionnaire.default_ruleset)
         if ruleset_id in servable:
             flows[ruleset_id] = flow_for(library, ruleset_id)
+    for ruleset_id, ruleset in library.rulesets.items():
+        if ruleset_id in servable and ruleset_id not in flows and len(ruleset.questionnaires) == 1:
+            flows[ruleset_id] = flow_for(library, ruleset_id, own_title=True)
     if combined is None:
         combined = [r.id for r in library.rulesets.values() if len(r.questionnaires) > 1]
     for ruleset_id in combined:
@@ -100,8 +109,8 @@ def build_flows(library: Library, public: dict[str, str], combined: list[str] | 
     return flows
 
 
-def flow_for(library: Library, ruleset_id: str) -> Flow:
-    """Give the flow for any loaded rule set."""
+def flow_for(library: Library, ruleset_id: str, *, own_title: bool = False) -> Flow:
+    """Give the flow for any loaded rule set (titled by its questionnaire when it has one, unless own_title)."""
     ruleset = library.ruleset(ruleset_id)
     questionnaires = tuple(library.questionnaires_for(ruleset))
     pages = tuple(page for q in questionnaires for page in pages_for(q))
@@ -111,9 +120,9 @@ def flow_for(library: Library, ruleset_id: str) -> Flow:
         for slot in answer_reader(q).slots
         if slot.show_when is not None
     }
-    if len(questionnaires) == 1:
+    if len(questionnaires) == 1 and not own_title:
         only = questionnaires[0]
         return Flow(ruleset.id, only.title, only.summary, only.minutes, questionnaires, pages, conditions)
-    summary = ruleset.description or " · ".join(q.title for q in questionnaires)
+    summary = ruleset.description or " · ".join(q.summary if own_title else q.title for q in questionnaires)
     minutes = sum(q.minutes for q in questionnaires)
     return Flow(ruleset.id, ruleset.title, summary, minutes, questionnaires, pages, conditions)

@@ -74,6 +74,7 @@ counsellors = sa.Table(
     sa.Column("username", sa.String(100), primary_key=True),
     sa.Column("password_hash", sa.String(300), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("role", sa.String(20), nullable=False, server_default="author"),  # author, reviewer or admin
 )
 counsellor_sessions = sa.Table(
     "counsellor_sessions",
@@ -101,6 +102,80 @@ housekeeping = sa.Table(  # when each periodic job is next due, claimed by one p
     METADATA,
     sa.Column("name", sa.String(50), primary_key=True),
     sa.Column("next_run_at", sa.DateTime, nullable=False),
+)
+
+
+# The library: every questionnaire, rule set, scenario file and policy as versioned documents
+# (webapp/documents.py). Versions are never changed but for their status; the audit log is
+# append-only (triggers refuse UPDATE and DELETE, migration 0005).
+PUBLISHED = "published"
+documents = sa.Table(
+    "documents",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # questionnaire, ruleset, scenarios, policy
+    sa.Column("name", sa.String(200), nullable=False),  # its id (scenarios: the rule set they test)
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("kind", "name", name="uq_documents_kind_name"),
+)
+document_versions = sa.Table(
+    "document_versions",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id"), nullable=False),
+    # 1, 2, 3... per document: two saves based on the same version cannot both become the next
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),  # exactly as written
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("author", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # draft, in review, published, superseded, retired
+    sa.Column("origin", sa.String(300), nullable=False),  # saved, uploaded, imported from a file, rolled back...
+    # the library generation that published it: what else was published with it, for a rollback
+    sa.Column("published_in", sa.Integer, nullable=True),
+    sa.UniqueConstraint("document_id", "number", name="uq_document_versions_number"),
+    # at most one published version per document, whatever races
+    sa.Index(
+        "uq_document_versions_published",
+        "document_id",
+        unique=True,
+        sqlite_where=sa.text(f"status = '{PUBLISHED}'"),
+        postgresql_where=sa.text(f"status = '{PUBLISHED}'"),
+    ),
+)
+reviews = sa.Table(
+    "reviews",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("document_versions.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("decision", sa.String(20), nullable=False),  # approved, sent back
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+audit_log = sa.Table(
+    "audit_log",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=True),
+    sa.Column("name", sa.String(200), nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+library_state = sa.Table(  # one row: bumped by every publish, rollback and retire
+    "library_state",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("generation", sa.Integer, nullable=False),
+)
+settings = sa.Table(  # settings an admin changes in the browser
+    "settings",
+    METADATA,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"

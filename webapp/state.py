@@ -10,6 +10,7 @@ from flask import current_app
 
 from assessments import Library, Scorer
 from webapp.accounts import Accounts
+from webapp.documents import Documents
 from webapp.flows import Flow
 from webapp.storage import Store
 from webapp.throttle import PasswordChecks, Throttle
@@ -24,14 +25,18 @@ class AppState:
     throttle: Throttle
     password_checks: PasswordChecks
     library_dirs: list[Path]
+    documents: Documents
     public: dict[str, str] = field(default_factory=dict)  # questionnaire -> rule set, from settings
     combined: list[str] | None = None
     form_classes: dict[tuple[str, int, int], Any] = field(default_factory=dict)
     stored_scorers: dict[str, Scorer] = field(default_factory=dict)
     analyses: dict[str, Any] = field(default_factory=dict)  # rule-set content key -> Analysis
     partials: dict[str, Any] = field(default_factory=dict)  # rule-set content key -> PartialAnswers
-    fingerprint: tuple[Any, ...] = ()  # library files as last loaded (live reload)
-    kept: list[tuple[str, str]] = field(default_factory=list)  # broken files served at their last good version
+    fingerprint: tuple[Any, ...] = ()  # library files as last imported (live reload)
+    generation: int = -1  # the library generation being served (webapp/published.py)
+    checked_at: float = -1e9  # when this process last asked the database for the generation
+    imports: Any = None  # what the last import of files did (webapp.published.Imported)
+    drafts: dict[Any, Any] = field(default_factory=dict)  # checked drafts, by generation and contents
 
 
 def state() -> AppState:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_wtf import FlaskForm
 
 from assessments import Library
@@ -19,11 +19,10 @@ from assessments.analysis import Analysis, analyze
 from assessments.analysis.guarantees import scenario_case
 from assessments.bounds import score_ranges
 from assessments.errors import AssessmentError
-from assessments.library import bundled_dirs
 from assessments.models import Question
 from assessments.options import label_for
 from assessments.result import DECIDED_BY, Explanation
-from webapp.counsellor import login_required, relative
+from webapp.counsellor import login_required
 from webapp.flows import flow_for
 from webapp.forms import field_name, question_field, to_answer
 from webapp.state import AppState, state
@@ -61,9 +60,8 @@ def ruleset(ruleset_id: str) -> str:
     current, key = _loaded(ruleset_id)
     library = current.library
     source = library.source("ruleset", ruleset_id)
-    roots = [*bundled_dirs(), *current.library_dirs]
     errors = [
-        p.format(relative(error.path, roots))
+        p.format(str(error.path))
         for error in library.errors
         if error.path == source.path or error.declares == ("ruleset", ruleset_id)
         for p in error.problems
@@ -72,14 +70,13 @@ def ruleset(ruleset_id: str) -> str:
         "counsellor/ruleset.html",
         ruleset=library.ruleset(ruleset_id),
         source=source,
-        file=relative(source.path, roots),
+        file=str(source.path),
         errors=errors,
-        kept=("ruleset", ruleset_id) in current.kept,
         analysis=analysis_for(current, ruleset_id, key),
         public=ruleset_id in current.flows,
         refused=library.refused.get(ruleset_id, []),
         case_text=scenario_case,
-        described=lambda answers: _described(library, answers),
+        described=lambda answers: described_answers(library, answers),
     )
 
 
@@ -87,16 +84,16 @@ def _field_name(questionnaire_id: str, question: Question) -> str:
     return "a_" + questionnaire_id.replace("-", "_") + "__" + field_name(question.id)
 
 
-def _form_class(current: AppState, ruleset_id: str, key: str) -> type[FlaskForm]:
-    cache_key = (key, -1, -1)  # beside the public pages' forms, keyed by content too
-    found = current.form_classes.get(cache_key)
+def _form_class(library: Library, cache: dict[Any, Any], ruleset_id: str) -> type[FlaskForm]:
+    cache_key = (library.content_key(ruleset_id), -1, -1)  # beside the public pages' forms, keyed by content too
+    found = cache.get(cache_key)
     if found is None:
         attributes = {
             _field_name(q.id, question): question_field(question, required=False)
-            for q in current.library.questionnaires_for(current.library.ruleset(ruleset_id))
+            for q in library.questionnaires_for(library.ruleset(ruleset_id))
             for question in q.questions()
         }
-        found = current.form_classes[cache_key] = type("TryForm", (FlaskForm,), attributes)
+        found = cache[cache_key] = type("TryForm", (FlaskForm,), attributes)
     return found
 
 
@@ -104,11 +101,16 @@ def _form_class(current: AppState, ruleset_id: str, key: str) -> type[FlaskForm]
 @login_required
 def try_it(ruleset_id: str) -> str:
     """Fill in the rule set's questionnaires and see the full trace."""
-    current, key = _loaded(ruleset_id)
-    library = current.library
+    current, _ = _loaded(ruleset_id)
+    back = url_for("workbench.ruleset", ruleset_id=ruleset_id)
+    return try_page(current.library, ruleset_id, cache=current.form_classes, back=back, what="Try a rule set")
+
+
+def try_page(library: Library, ruleset_id: str, *, cache: dict[Any, Any], back: str, what: str) -> str:
+    """Render "try it" for a rule set of a library (the published one, or one with a draft in it)."""
     ruleset_model = library.ruleset(ruleset_id)
     questionnaires = library.questionnaires_for(ruleset_model)
-    form = _form_class(current, ruleset_id, key)()
+    form = _form_class(library, cache, ruleset_id)()
     explanation: Explanation | None = None
     dropped: list[str] = []
     refused: str | None = None
@@ -135,6 +137,8 @@ def try_it(ruleset_id: str) -> str:
         ranges=score_ranges(ruleset_model, questionnaires),
         case_text=_case_text(explanation, answers) if explanation else "",
         band=band,
+        back=back,
+        what=what,
     )
 
 
@@ -175,7 +179,7 @@ def _asked_answers(library: Library, ruleset_id: str, form: FlaskForm) -> tuple[
     return answers, dropped
 
 
-def _described(library: Library, answers: dict[str, dict[str, Any]] | None) -> list[str]:
+def described_answers(library: Library, answers: dict[str, dict[str, Any]] | None) -> list[str]:
     """Give an example answer set as lines a counsellor reads: question id, then the chosen labels."""
     lines = []
     for questionnaire_id, given in (answers or {}).items():

@@ -18,7 +18,9 @@ def _after(**changes: bytes | None) -> tuple[object, set[Path]]:
     files = dict(FILES)
     changed = set()
     for name, raw in changes.items():
-        path = Path(name.replace("__", "/").replace("_", "-").replace("-yaml", ".yaml").replace("-scenarios", ".scenarios"))
+        path = Path(
+            name.replace("__", "/").replace("_", "-").replace("-yaml", ".yaml").replace("-scenarios", ".scenarios")
+        )
         changed.add(path)
         if raw is None:
             files.pop(path)

@@ -39,7 +39,7 @@ def test_counsellor_add_stores_a_hashed_password(tmp_path: Path) -> None:
         main, ["counsellor", "add", "sam", "--password-stdin"], input="a long enough password\n", env=_env(tmp_path)
     )
     assert result.exit_code == 0, result.output
-    assert "counsellor 'sam' can now sign in at /counsellor/login" in result.output
+    assert "counsellor 'sam' (author) can now sign in at /counsellor/login" in result.output
     stored = _accounts(tmp_path).password_hash("sam")
     assert stored and "a long enough password" not in stored and stored.startswith("scrypt:")
 
