@@ -188,9 +188,9 @@ class Documents:
             for (kind, name), version in sorted(latest.items(), key=lambda item: (order[item[0][0]], item[0][1]))
         ]
 
-    def known_hash(self, kind: str, name: str, digest: str) -> Version | None:
-        """Give the newest version of a document with exactly this content, or None."""
-        query = _VERSION.where(_doc(kind, name), document_versions.c.content_hash == digest)
+    def last_from(self, kind: str, name: str, origin: str) -> Version | None:
+        """Give the newest version of a document that came from this origin (say, one file), or None."""
+        query = _LISTED.where(_doc(kind, name), document_versions.c.origin == origin[:300])
         with self.engine.connect() as conn:
             row = conn.execute(query.order_by(document_versions.c.number.desc()).limit(1)).first()
         return None if row is None else Version(**row._mapping)

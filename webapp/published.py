@@ -8,7 +8,9 @@ rebuild costs a few tens of milliseconds. A rebuild that fails (the database is 
 library being served as it is.
 
 Files come in as versions (`import_files`): the bundled library and REKINDLE_LIBRARY folders at
-start-up, `rekindle library import`, and live reload. Importing is idempotent by content hash. A
+start-up, `rekindle library import`, and live reload. Importing is idempotent by content hash: a
+file is stored only when its content differs from the document's newest version and from what
+was last read from the same file (so a file put back to an earlier content is a change too). A
 file is published only if the library with it may be published (assessments.changes) and the
 document's published version, if any, came from a file too (a change made in the browser is
 never overwritten by a file: the file becomes a draft to review). Anything else becomes a draft,
@@ -232,13 +234,18 @@ def _import_once(
     for file in files:
         digest = _hash(file.text)
         served = by_file.get((file.kind, file.name))
-        if documents.known_hash(file.kind, file.name, digest) is None:
-            new.append(file)
-        elif over_browser and publish and (served is None or served.content_hash != digest):
-            new.append(file)  # stored as a draft before: asked now to publish it
-            stored.add(file)
+        latest = documents.latest(file.kind, file.name)
+        read_before = documents.last_from(file.kind, file.name, IMPORTED + file.shown)
+        if latest is not None and latest.content_hash == digest:
+            if over_browser and publish and (served is None or served.content_hash != digest):
+                new.append(file)  # stored as a draft before: asked now to publish it
+                stored.add(file)
+            else:
+                imported.unchanged += 1
+        elif read_before is not None and read_before.content_hash == digest:
+            imported.unchanged += 1  # the file has not changed since it was read; the document has
         else:
-            imported.unchanged += 1
+            new.append(file)  # new, or changed since it was last read (a revert too)
     if not new:
         return
     before_files = files_of(published)

@@ -23,7 +23,7 @@ Fingerprint = tuple[tuple[str, int, int], ...]
 def fingerprint(dirs: list[Path]) -> Fingerprint:
     """Give (path, modification time, size) for every library file: cheap to compare per request."""
     found = []
-    for path in library_files(dirs):
+    for path, _ in library_files(dirs):
         try:
             info = path.stat()
         except OSError:

@@ -231,5 +231,10 @@ def test_the_counsellor_page_shows_broken_files_with_relative_paths(tmp_path, mo
         data={"csrf_token": csrf_token(page.data), "username": "sam", "password": "a long enough password"},
     )
     html = client.get("/counsellor/").data.decode()
-    assert "my-rules/broken.yaml:1:1: missing key &#39;version&#39;; add it" in html
+    assert "ruleset broken v1: kept as a draft" in html  # stored as a draft, never published
+    assert "rules/broken.yaml:1:1: missing key &#39;version&#39;; add it" in html
     assert str(tmp_path) not in html
+    app.extensions["rekindle"].accounts.set_role("sam", "author", actor="test")
+    document = client.get("/counsellor/library/ruleset/broken").data.decode()
+    assert "imported from my-rules/broken.yaml" in document  # the folder's name, never where it is
+    assert str(tmp_path) not in document

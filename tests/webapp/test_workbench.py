@@ -70,7 +70,7 @@ def test_rule_set_page_shows_the_analysis(signed_in: FlaskClient) -> None:
     page = signed_in.get("/counsellor/rulesets/red-flags-draft")
     assert page.status_code == 200
     html = page.data.decode()
-    assert "Not used by the public pages." in html
+    assert "Used by the public pages." in html  # a folder's rule set that loads is published, so offered
     assert "<code>total</code></td><td>0</td><td>44</td>" in html
     assert "<strong>Warning:</strong> rule &#39;example-weight&#39; adds weight, but the decision uses bands" in html
     assert "No (proven)" not in html
@@ -150,7 +150,7 @@ def test_live_reload_sees_edits_new_files_and_keeps_the_last_good_version(tmp_pa
     path = folder / "red-flags-draft.yaml"
     original = path.read_text()
 
-    # an edit without a version bump is seen
+    # an edit without a version bump is seen (and published: it loads and keeps every guarantee)
     _touch_later(path, original.replace('title: "Go slowly"', 'title: "Take it slowly"'))
     page = client.get("/counsellor/rulesets/red-flags-draft/try")
     answer = client.post(
@@ -198,25 +198,26 @@ def test_live_reload_sees_edits_new_files_and_keeps_the_last_good_version(tmp_pa
     )
     assert "red-flags-copy" in client.get("/counsellor/").data.decode()
 
-    # a broken edit: the errors are shown and the last good version keeps serving
+    # a broken edit: stored as a draft with its errors; the last good version keeps serving
     _touch_later(path, original.replace("force: take-care-first", "force: take-car-first"))
     listing = client.get("/counsellor/").data.decode()
-    assert "red-flags-draft</a> <strong>(last good version: its file is broken)</strong>" in listing
-    assert "unknown outcome &#39;take-car-first&#39;" in listing or "take-car-first" in listing
-    detail = client.get("/counsellor/rulesets/red-flags-draft").data.decode()
-    assert "The last good version is still in use until the file is fixed." in detail
-    assert "take-car-first" in detail
-    assert client.get("/counsellor/rulesets/red-flags-draft/try").status_code == 200
-    assert client.get("/check/red-flags/1").status_code == 200  # the public pages are untouched
+    assert "ruleset red-flags-draft v3: kept as a draft" in listing
+    assert "unknown outcome &#39;take-car-first&#39;" in listing
+    assert client.get("/counsellor/rulesets/red-flags-draft").status_code == 200  # the published version
+    assert client.get("/check/red-flags-draft/").status_code == 302  # still offered to the public
+    assert client.get("/check/red-flags/1").status_code == 200
+    editor = client.get("/counsellor/library/ruleset/red-flags-draft/edit").data.decode()
+    assert 'class="problem-line" id="rules-red-flags-draft-yaml-L' in editor  # the mistake, at its line
 
-    # fixed again: no longer marked
+    # fixed again: published, and no longer listed as not published
     _touch_later(path, original)
-    assert "last good version" not in client.get("/counsellor/").data.decode()
+    assert "kept as a draft" not in client.get("/counsellor/").data.decode()
+    assert app.extensions["rekindle"].documents.current("ruleset", "red-flags-draft").text == original
 
-    # removed: gone
+    # removed: a file's removal does not retire its document (retire it in the workspace)
     (folder / "copy.yaml").unlink()
     time.sleep(0.01)
-    assert "red-flags-copy" not in client.get("/counsellor/").data.decode()
+    assert "red-flags-copy" in client.get("/counsellor/").data.decode()
     app.extensions["rekindle"].store.dispose()
 
 
@@ -224,7 +225,7 @@ def test_without_reload_files_are_read_once(tmp_path: Path, folder: Path) -> Non
     app = make_app(tmp_path, folder)
     client = sign_in_counsellor(app)
     _touch_later(folder / "red-flags-draft.yaml", "kind: ruleset\n")
-    assert "last good version" not in client.get("/counsellor/").data.decode()
+    assert "kept as a draft" not in client.get("/counsellor/").data.decode()
     assert client.get("/counsellor/rulesets/red-flags-draft").status_code == 200
     app.extensions["rekindle"].store.dispose()
 
@@ -243,13 +244,14 @@ def test_a_rule_set_that_breaks_the_safety_policy_is_shown_with_its_counterexamp
     (mine / "my-red-flags.yaml").write_text(text[:start] + text[end:])
     app = make_app(tmp_path, mine, REKINDLE_PUBLIC_RULESETS="red-flags=my-red-flags")
     client = sign_in_counsellor(app)
-    assert client.get("/check/my-red-flags/").status_code == 404  # named public, but not served
+    assert client.get("/check/my-red-flags/").status_code == 404  # named public, but never published
     assert "my-red-flags" not in client.get("/").data.decode()
+    assert app.extensions["rekindle"].documents.current("ruleset", "my-red-flags") is None  # a draft only
     listing = client.get("/counsellor/").data.decode()
-    assert "<strong>No: a guarantee is not kept</strong>" in listing
+    assert "ruleset my-red-flags v1: kept as a draft" in listing
     assert "rule set &#39;my-red-flags&#39; breaks guarantee &#39;danger-means-safety-first&#39;" in listing
-    page = client.get("/counsellor/rulesets/my-red-flags").data.decode()
-    assert "Not served to the public: it does not keep every guarantee" in page
+    page = client.get("/counsellor/library/ruleset/my-red-flags").data.decode()
+    assert "Publishing would be refused" in page
     assert "<strong>Broken</strong>: the outcome was &#39;not-enough-information&#39;" in page
     assert "strangled: Yes" in page  # the counterexample, as the question and the label chosen
     assert "name: &#34;keeps highest-risk-means-specialist-today&#34;" in page  # ready to paste
