@@ -128,7 +128,7 @@ def _posted_file() -> tuple[str, str]:
         raise Refused("Choose a file to upload.", 400)
     raw = upload.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise Refused(f"The file is over {MAX_FILE_BYTES:,} bytes (1 MiB): split it.", 413)
+        raise Refused(f"The file is larger than the limit of {MAX_FILE_BYTES:,} bytes (1 MiB): split it.", 413)
     try:
         return Path(upload.filename).name, raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -97,22 +97,37 @@ def test_a_space_too_large_to_walk_is_estimated_close_to_the_truth(seed: int) ->
     assert sum(m.share for m in (*diff.moves, *diff.stays)) == pytest.approx(1.0)
 
 
-def test_bundled_red_flags_against_an_edit_is_a_labelled_estimate_with_real_examples() -> None:
+def _bundled_with(path: str, old: str, new: str) -> Scorer:
     library = load_library()
-    text = (BUNDLED / "rules" / "red-flags.yaml").read_text()
+    files = [
+        (s.path.relative_to(BUNDLED), s.text.encode()) for s in [*library.sources.values(), *library.scenario_sources]
+    ]
+    text = (BUNDLED / path).read_text()
+    assert old in text
     edited = build_library(
-        [
-            *((Path(f"q/{q}.yaml"), library.source("questionnaire", q).text.encode()) for q in library.questionnaires),
-            (Path("p/safety.yaml"), library.source("policy", "safety").text.encode()),
-            (Path("r/red-flags.yaml"), text.replace("title: Consider letting go", "title: Let go", 1).encode()),
-        ]
+        [(p, t) for p, t in files if p != Path(path)] + [(Path(path), text.replace(old, new, 1).encode())]
     )
-    same = outcome_diff(library.scorer("red-flags"), edited.scorer("red-flags"), samples=500)
-    assert not same.exact and same.moves == ()  # a title changes no outcome
-    flags = edited.scorer("red-flags")
-    other = library.scorer("signs-they-want-you-back")
+    return edited.scorer("red-flags")
+
+
+def test_a_large_space_is_a_labelled_estimate_and_rare_moves_are_found_with_small_examples() -> None:
+    published = load_library().scorer("red-flags")
+    same = outcome_diff(published, _bundled_with("rules/red-flags.yaml", "title: Consider letting go", "title: Let go"))
+    assert not same.exact and same.samples == 4000 and same.moves == ()  # a title changes no outcome
+    edited = _bundled_with("rules/red-flags.yaml", "force: respect-their-wish", "force: letting-go")
+    diff = outcome_diff(published, edited)
+    assert not diff.exact
+    move = next(m for m in diff.moves if (m.old, m.new) == ("respect-their-wish", "letting-go"))
+    assert move.examples and all(len(e["red-flags"]) <= 2 for e in move.examples)  # only what makes it move
+    for example in move.examples:
+        assert (_outcome(published, example), _outcome(edited, example)) == (move.old, move.new)
+    assert all(m.old != m.new for m in diff.moves)
+
+
+def test_versions_over_different_questionnaires_cannot_be_compared() -> None:
+    library = load_library()
     with pytest.raises(ValueError, match="same questionnaires"):
-        outcome_diff(other, flags)
+        outcome_diff(library.scorer("signs-they-want-you-back"), library.scorer("red-flags"))
 
 
 def test_case_changes_score_each_case_with_both_versions() -> None:

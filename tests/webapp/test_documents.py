@@ -31,7 +31,10 @@ def test_saves_make_versions_and_a_stale_save_is_refused_with_the_newer_version(
     with pytest.raises(Stale) as refused:  # ann opened v1 and saves after bo saved v2
         documents.save("ruleset", "mine", TEXT + "# mine\n", author="ann", based_on=1, origin="saved")
     assert refused.value.latest is not None and refused.value.latest.author == "bo"
-    assert [v.status for v in documents.versions("ruleset", "mine")] == [DRAFT, SUPERSEDED]  # only the newest is a draft
+    assert [v.status for v in documents.versions("ruleset", "mine")] == [
+        DRAFT,
+        SUPERSEDED,
+    ]  # only the newest is a draft
     assert documents.version("ruleset", "mine", 2).text == TEXT + "# more\n"  # exactly as written
     with pytest.raises(Stale):  # a new document can be started once
         documents.save("ruleset", "mine", TEXT, author="cy", based_on=0, origin="saved")
