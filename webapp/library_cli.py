@@ -95,5 +95,5 @@ def import_command(paths: tuple[Path, ...], publish: bool) -> None:
         click.echo(f"not stored: {why}", err=True)
     if imported.unchanged:
         click.echo(f"{imported.unchanged} file(s) already stored as they are")
-    if imported.unreadable or (publish and imported.drafts):
+    if imported.unreadable or (publish and (imported.drafts or needed)):
         raise SystemExit(1)
