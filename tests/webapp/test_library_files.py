@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -168,9 +167,3 @@ def test_roles_from_the_command_line_and_the_admin_page_and_the_audit_csv(tmp_pa
     assert ("ada", "changed setting", "approvals_needed = 2") in steps
     assert rows[0]["at"].endswith("Z") and all(r["at"] <= s["at"] for r, s in itertools.pairwise(rows))
     app.extensions["rekindle"].store.dispose()
-
-
-def test_the_bundled_folder_layout_is_what_export_writes(tmp_path: Path) -> None:
-    out = tmp_path / "copy"
-    shutil.copytree(BUNDLED / "rules", out / "rules")
-    assert sorted(p.name for p in (out / "rules").iterdir()) == sorted(p.name for p in (BUNDLED / "rules").iterdir())
