@@ -273,6 +273,8 @@ def editor(current: AppState, kind: str, name: str, *, texts: dict[str, str] | N
         checked=checked,
         analysis=analysis,
         path_of=document_path,
+        line_id=line_id,
+        anchor=lambda problem: _anchor(problem, checked, members_shown),
         answers_shown=lambda answers: described_answers(checked.library, answers),
         case_text=scenario_case,
         excerpts=excerpts,
@@ -280,6 +282,18 @@ def editor(current: AppState, kind: str, name: str, *, texts: dict[str, str] | N
         described=described,
         **extra,
     )
+
+
+def _anchor(problem: str, checked: Any, shown: dict[str, Version | None]) -> str | None:
+    """Give where a problem's line is listed on the editor page, if it is."""
+    found = _POSITION.match(problem)
+    if not found:
+        return None
+    for version in shown.values():
+        if version is not None and str(version.path) == found["path"]:
+            lines = checked.by_line.get(version.path, {})
+            return line_id(version.path, int(found["line"])) if int(found["line"]) in lines else None
+    return None
 
 
 @bp.get("/<kind>/<name>/edit")
@@ -374,6 +388,14 @@ def download(kind: str, name: str, number: int) -> Response:
     filename = document_path(kind, name).name.replace(".yaml", f".v{number}.yaml")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+_POSITION = re.compile(r"^(?P<path>[\w./-]+\.ya?ml):(?P<line>\d+):")
+
+
+def line_id(path: object, line: int) -> str:
+    """Give the id of a listed line, for links from the problems to it."""
+    return f"{str(path).replace('/', '-').replace('.', '-')}-L{line}"
 
 
 def excerpts(text: str, lines: dict[int, list[str]], around: int = 2) -> list[list[tuple[int, str, list[str]]]]:
