@@ -113,7 +113,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     housekeeping.init_app(app)
     for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, errors):
         app.register_blueprint(module.bp)
-    for module in (workspace, review, compare, admin):  # the library workspace (issue 14)
+    for module in (workspace, review, compare, admin):  # the library workspace
         app.register_blueprint(module.bp)
     app.jinja_env.globals["country_name"] = countries.country_name
     return app

@@ -13,7 +13,8 @@ from typing import Any
 from flask import Blueprint, abort, g, render_template, request, url_for
 
 from assessments import Library
-from assessments.analysis.diff import OutcomeDiff, case_changes, outcome_diff, text_diff
+from assessments.analysis.diff import OutcomeDiff, case_changes, outcome_diff
+from assessments.analysis.lines import text_diff
 from assessments.engine import Scorer
 from webapp.accounts import AUTHOR
 from webapp.changes import check, pending
@@ -21,8 +22,9 @@ from webapp.counsellor import role_required
 from webapp.documents import Version
 from webapp.published import build, files_of
 from webapp.state import AppState, state
+from webapp.uploads import described
 from webapp.workbench import described_answers, try_page
-from webapp.workspace import _versions, described, document_page
+from webapp.workspace import document_page, versions_or_404
 
 bp = Blueprint("compare", __name__, url_prefix="/counsellor/library")
 
@@ -78,7 +80,7 @@ def _old_version(current: AppState, kind: str, name: str, new: Version) -> tuple
 def diff(kind: str, name: str) -> Any:
     """Show what changes from one version (by default the published one) to another (the newest)."""
     current = state()
-    newest = _versions(kind, name)[0]
+    newest = versions_or_404(kind, name)[0]
     number = request.args.get("new", type=int)
     new = current.documents.version(kind, name, number) if number else newest
     if new is None:
@@ -142,7 +144,7 @@ def _titles(*libraries: Library) -> dict[str, str]:
 def try_draft(name: str) -> Any:
     """Try the newest version of a rule set (its draft, or the published one) with your own answers."""
     current = state()
-    _versions("ruleset", name)
+    versions_or_404("ruleset", name)
     library = check(current, pending(current.documents, "ruleset", name)).library
     if name not in library.rulesets:
         return document_page(

@@ -19,7 +19,8 @@ from webapp.accounts import AUTHOR, REVIEWER
 from webapp.counsellor import role_required
 from webapp.documents import DRAFT, IN_REVIEW, SENT_BACK, LostRace
 from webapp.state import state
-from webapp.workspace import _versions, described, document_page
+from webapp.uploads import described
+from webapp.workspace import document_page, versions_or_404
 
 bp = Blueprint("review", __name__, url_prefix="/counsellor/library/<kind>/<name>")
 
@@ -35,7 +36,7 @@ def _refused(kind: str, name: str, what: str, problems: list[str], status: int =
 
 
 def _change(kind: str, name: str) -> list[Any]:
-    _versions(kind, name)  # 404 for a document that does not exist
+    versions_or_404(kind, name)  # 404 for a document that does not exist
     return changes.pending(state().documents, kind, name)
 
 
@@ -127,7 +128,7 @@ def _approved(approvers: list[str]) -> str:
 def rollback(kind: str, name: str, number: int) -> Any:
     """Publish an earlier published version again, as a new version."""
     current = state()
-    _versions(kind, name)
+    versions_or_404(kind, name)
     target = current.documents.version(kind, name, number)
     if target is None or target.published_in is None or target.status == "published":
         return _refused(kind, name, f"v{number} was never published, or is published now: nothing to roll back to.", [])
@@ -145,7 +146,7 @@ def rollback(kind: str, name: str, number: int) -> Any:
 def retire(kind: str, name: str) -> Any:
     """Take the document off the public pages (stored results keep their own copy)."""
     current = state()
-    _versions(kind, name)
+    versions_or_404(kind, name)
     try:
         problems = changes.retire(current, kind, name, actor=g.counsellor)
     except LostRace as race:

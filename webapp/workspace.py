@@ -10,15 +10,13 @@ refused with "changed since you opened it" and what they changed, never overwrit
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
 
-from assessments.analysis.diff import text_diff
 from assessments.analysis.guarantees import scenario_case
+from assessments.analysis.lines import text_diff
 from assessments.models.base import ID_PATTERN
-from assessments.yamlload import MAX_FILE_BYTES, parse_yaml
 from webapp import audit
 from webapp.accounts import AUTHOR, REVIEWER, may
 from webapp.changes import analysis_of, approvals_needed, change_authors, check, members, newest, pending
@@ -27,25 +25,10 @@ from webapp.documents import KINDS, Stale, Version, document_path
 from webapp.published import identify, unidentified
 from webapp.starters import copy_text, starter_texts
 from webapp.state import AppState, state
+from webapp.uploads import NAMES, Refused, checked_text, described, posted_file
 from webapp.workbench import described_answers
 
 bp = Blueprint("workspace", __name__, url_prefix="/counsellor/library")
-
-NAMES = {"ruleset": "rule set", "questionnaire": "questionnaire", "scenarios": "scenario file", "policy": "policy"}
-
-
-class Refused(Exception):
-    """Input that cannot be stored: a message for the page, and where in the text it points."""
-
-    def __init__(self, message: str, status: int = 422, line: int | None = None) -> None:
-        super().__init__(message)
-        self.status, self.line = status, line
-        self.kind = ""  # which text it is about, when a form holds several
-
-
-def described(kind: str, name: str) -> str:
-    """Give a document as people say it: "rule set 'red-flags'"."""
-    return f"{NAMES[kind]} '{name}'"
 
 
 def _kind(kind: str) -> str:
@@ -54,7 +37,8 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _versions(kind: str, name: str) -> list[Version]:
+def versions_or_404(kind: str, name: str) -> list[Version]:
+    """Give the newest versions of a document and its members, or abort with 404."""
     found = newest(state().documents, _kind(kind), name)
     if not found or found[0].kind != kind or found[0].name != name:
         abort(404)
@@ -82,57 +66,6 @@ def _waiting(current: AppState) -> list[Version]:
     found = current.documents.in_review()
     rulesets = {v.name for v in found if v.kind == "ruleset"}
     return [v for v in found if not (v.kind == "scenarios" and v.name in rulesets)]
-
-
-# --- checking what was written ----------------------------------------------------------------
-def checked_text(text: str, kind: str, name: str | None) -> None:
-    """Refuse text that cannot be stored as this document: too large, or another kind or id.
-
-    Text that is not valid YAML, or does not load, is stored: it is a draft."""
-    size = len(text.encode("utf-8"))
-    if size > MAX_FILE_BYTES:
-        raise Refused(f"The file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): split it.", 413)
-    parsed = parse_yaml(text.encode("utf-8"))
-    if isinstance(parsed, list) or not isinstance(parsed.data, dict):
-        return
-    said = parsed.data.get("kind")
-    if said in KINDS and said != kind:
-        line = parsed.key_marks.get(("kind",), (None, None))[0]
-        raise Refused(
-            f"This is a {NAMES[str(said)]} (kind: {said}), but it was put where a {NAMES[kind]} goes:"
-            f" upload it as a {NAMES[str(said)]}, or start it with 'kind: {kind}'.",
-            line=line,
-        )
-    key = "ruleset" if kind == "scenarios" else "id"
-    other = parsed.data.get(key)
-    if name is None or not isinstance(other, str) or other == name:
-        return
-    line = parsed.value_marks.get((key,), (None, None))[0]
-    if state().documents.latest(kind, other) is not None:
-        raise Refused(
-            f"{key}: {other} is another document's id: {described(kind, other)} exists already. Open it to"
-            f" change it, or keep '{key}: {name}' here.",
-            line=line,
-        )
-    raise Refused(
-        f"{key}: {other} does not match this {NAMES[kind]}, '{name}'. To start a new one, use 'New rule set'"
-        f" or copy a version; here keep '{key}: {name}'.",
-        line=line,
-    )
-
-
-def _posted_file() -> tuple[str, str]:
-    """Give an uploaded file's name and text (refusing one that is too large or not UTF-8 text)."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise Refused("Choose a file to upload.", 400)
-    raw = upload.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise Refused(f"The file is larger than the limit of {MAX_FILE_BYTES:,} bytes (1 MiB): split it.", 413)
-    try:
-        return Path(upload.filename).name, raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused("The file is not text in UTF-8: save it as UTF-8 and upload it again.", 422) from None
 
 
 # --- new documents --------------------------------------------------------------------------
@@ -177,7 +110,7 @@ def upload_new() -> Response | tuple[str, int]:
     try:
         if kind not in KINDS:
             raise Refused("Choose what the file is: a rule set, questionnaire, scenario file or policy.", 400)
-        filename, text = _posted_file()
+        filename, text = posted_file()
         checked_text(text, kind, None)
         identity = identify(text.encode("utf-8"))
         if identity is None:
@@ -217,7 +150,7 @@ def document_page(kind: str, name: str, *, alert: str | None = None, status: int
     """Render a document's page: its state, the actions open to this counsellor, its checks and history."""
     current = state()
     documents = current.documents
-    shown = _versions(kind, name)
+    shown = versions_or_404(kind, name)
     change = pending(documents, kind, name)
     checked = check(current, change)
     approvers = documents.approvals(change[0]) if change else []
@@ -260,7 +193,7 @@ def document(kind: str, name: str) -> Any:
 
 def editor(current: AppState, kind: str, name: str, *, texts: dict[str, str] | None = None, **extra: Any) -> str:
     """Render the editor for a document (a rule set with its scenario file beside it)."""
-    shown = _versions(kind, name)
+    shown = versions_or_404(kind, name)
     members_shown = {k: next((v for v in shown if v.kind == k), None) for k, _ in members(kind, name)}
     checked = check(current, pending(current.documents, kind, name))
     analysis = analysis_of(current, checked.library, name) if kind == "ruleset" else None
@@ -308,7 +241,7 @@ def edit(kind: str, name: str) -> str:
 def save(kind: str, name: str) -> Any:
     """Store what was written as new draft versions (only the parts that changed)."""
     current = state()
-    shown = {v.kind: v for v in _versions(kind, name)}
+    shown = {v.kind: v for v in versions_or_404(kind, name)}
     texts = {k: request.form.get(f"text_{k}", "").replace("\r\n", "\n") for k, _ in members(kind, name)}
     based = {k: int(request.form.get(f"based_{k}", "0") or 0) for k in texts}
     for member_kind, text in texts.items():
@@ -353,13 +286,13 @@ def _stale(
 def upload(kind: str, name: str) -> Any:
     """Store an uploaded file as the new draft of this document (it must be this document)."""
     current = state()
-    latest = _versions(kind, name)[0]
+    latest = versions_or_404(kind, name)[0]
     try:
-        filename, text = _posted_file()
+        filename, text = posted_file()
         checked_text(text, kind, name)
     except Refused as refused:
         refused.kind = kind
-        texts = {v.kind: v.text for v in _versions(kind, name)}
+        texts = {v.kind: v.text for v in versions_or_404(kind, name)}
         if refused.line is not None:
             texts[kind] = text  # show the file where it is wrong
         return editor(current, kind, name, texts=texts, refusal=refused), refused.status

@@ -1,6 +1,6 @@
-"""What a change to a rule set does to people: the lines that changed, the scenario cases whose
-outcome changes, and — over every answer set a person can give — how many answer sets move
-from each old outcome to each new one.
+"""What a change to a rule set does to people: the scenario cases whose outcome changes, and —
+over every answer set a person can give — how many answer sets move from each old outcome to
+each new one. (The lines that changed: assessments/analysis/lines.py.)
 
 The count is exact when the answer space, cut down to the answers that behave differently under
 either version (the analyzer's Space, for both versions at once), is small enough to walk: the
@@ -14,7 +14,6 @@ No stored person's answers are used: only the questionnaires, both rule sets and
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import random
@@ -398,29 +397,3 @@ def case_changes(old: Scorer | None, new: Scorer, cases: Sequence[Case]) -> list
         before = _Tally.outcome(old, case.answers) if old is not None else "–"
         found.append(CaseChange(case.name, case.expect.outcome, before, _Tally.outcome(new, case.answers)))
     return found
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    """One line of a text diff: ' ' kept, '-' removed, '+' added, with its line in each version."""
-
-    tag: str
-    old_line: int | None
-    new_line: int | None
-    text: str
-
-
-def text_diff(old: str, new: str, context: int = 3) -> list[list[DiffLine]]:
-    """Give the changed lines with `context` lines around them, as hunks (empty when the texts are equal)."""
-    a, b = old.splitlines(), new.splitlines()
-    hunks = []
-    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
-        lines = []
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                lines += [DiffLine(" ", i + 1, j + 1, a[i]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
-                continue
-            lines += [DiffLine("-", i + 1, None, a[i]) for i in range(i1, i2)]
-            lines += [DiffLine("+", None, j + 1, b[j]) for j in range(j1, j2)]
-        hunks.append(lines)
-    return hunks

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from assessments import build_library, load_library
-from assessments.analysis.diff import REFUSED, case_changes, outcome_diff, text_diff
+from assessments.analysis.diff import REFUSED, case_changes, outcome_diff
+from assessments.analysis.lines import text_diff
 from assessments.engine import Scorer
 from assessments.errors import AssessmentError
 from assessments.library import BUNDLED

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from assessments.library import BUNDLED
 from tests.browser.helpers import complete
 from tests.browser.test_journeys import _axe
 from tests.live import Server, live_server
@@ -176,6 +177,14 @@ def test_two_counsellors_publish_a_rule_set_that_a_second_instance_serves(browse
     ann.goto(RULES + "/edit")
     _save(ann, ("kind: ruleset", "kind: ruleset\n  broken: [\n"))
     assert ann.locator("tr.problem-line").count() >= 1
+    ann.set_input_files("#upload-file", str(BUNDLED / "questionnaires" / "red-flags.yaml"))
+    ann.click("button:text-is('Upload')")  # a questionnaire where a rule set goes: refused, nothing stored
+    assert "but it was put where a rule set goes" in ann.locator("#refusal").inner_text()
+    _axe(ann)
+    ann.goto(RULES)
+    ann.click("text=Submit for review")  # refused while the draft does not load
+    assert "Not submitted: fix these first" in ann.locator("#alert").inner_text()
+    _axe(ann)
     second.process.send_signal(signal.SIGHUP)  # gunicorn starts new workers, which build the app afresh
     time.sleep(2)
     _until(lambda: _offers(second), 30)

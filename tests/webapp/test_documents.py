@@ -4,6 +4,7 @@ stale saves, racing publishes, one published version per document, the append-on
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ TEXT = "kind: ruleset\nid: mine\n"
 
 
 @pytest.fixture
-def documents(url: str) -> Documents:
+def documents(url: str) -> Iterator[Documents]:
     upgrade(url)
     found = Documents(Store(url).engine)
     yield found
