@@ -331,3 +331,68 @@ def test_a_second_instance_serves_what_the_first_published_and_restarts_keep_the
     assert {"red-flags", "my-red-flags", "should-i-try"} <= set(restarted.extensions["rekindle"].flows)
     assert restarted.test_client().get("/check/red-flags/1").status_code == 200
     restarted.extensions["rekindle"].store.dispose()
+
+
+def test_copy_send_back_download_try_and_a_change_that_would_break_others(app: Flask) -> None:
+    author, reviewer = signed_in(app, "ann", "author"), signed_in(app, "rae", "reviewer")
+    documents = app.extensions["rekindle"].documents
+    copied = author.post(
+        "/counsellor/library/ruleset/red-flags/copy",
+        data={"csrf_token": token(author), "version": "1", "new_id": "my-red-flags"},
+    )
+    assert copied.status_code == 303
+    mine = documents.latest("ruleset", "my-red-flags")
+    original = documents.version("ruleset", "red-flags", 1)
+    assert mine.text == original.text.replace("id: red-flags\n", "id: my-red-flags\n", 1)  # otherwise as written
+    assert documents.latest("scenarios", "my-red-flags").text.count("ruleset: my-red-flags") == 1
+    assert "Ready to publish" in text_of(author.get(RULES + "/edit"))
+    download = author.get("/counsellor/library/ruleset/red-flags/v1.yaml")
+    assert download.data == (BUNDLED / "rules" / "red-flags.yaml").read_bytes()
+    assert download.headers["Content-Disposition"] == 'attachment; filename="red-flags.v1.yaml"'
+
+    # try it on the draft: the draft's own outcome, before anything is published
+    assert (
+        save(
+            author, app, mine.text.replace("title: Consider letting go", "title: Think about letting go", 1)
+        ).status_code
+        == 303
+    )
+    form = author.get(RULES + "/try")
+    tried = author.post(
+        RULES + "/try", data={"csrf_token": csrf_token(form.data), "a_red_flags__q_controlled_money": "yes"}
+    )
+    assert "Outcome: Think about letting go ( letting-go )" in text_of(tried)
+
+    # sent back with a comment (one without is refused); the author's draft is a draft again
+    author.post(RULES + "/submit", data={"csrf_token": token(author, RULES)})
+    assert (
+        reviewer.post(RULES + "/send-back", data={"csrf_token": token(reviewer, RULES), "comment": ""}).status_code
+        == 400
+    )
+    back = reviewer.post(
+        RULES + "/send-back", data={"csrf_token": token(reviewer, RULES), "comment": "Keep the old title."}
+    )
+    assert back.status_code == 303 and documents.latest("ruleset", "my-red-flags").status == "draft"
+    assert "rae sent back v2 on" in text_of(author.get(RULES)) and "Keep the old title." in text_of(author.get(RULES))
+
+    # a questionnaire change that would break the rule sets over it is refused at publish
+    page = "/counsellor/library/questionnaire/red-flags"
+    questionnaire = documents.latest("questionnaire", "red-flags")
+    broken = questionnaire.text.replace("- id: strangled", "- id: choked", 1)
+    assert broken != questionnaire.text
+    assert (
+        author.post(
+            page + "/edit",
+            data={
+                "csrf_token": token(author, page + "/edit"),
+                "text_questionnaire": broken,
+                "based_questionnaire": "1",
+            },
+        ).status_code
+        == 303
+    )
+    assert author.post(page + "/submit", data={"csrf_token": token(author, page)}).status_code == 409
+    assert "rules/red-flags.scenarios.yaml:9:84: cases[0].answers.red-flags.strangled: unknown question" in text_of(
+        author.get(page)
+    )
+    assert documents.current("questionnaire", "red-flags").number == 1
