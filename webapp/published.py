@@ -81,8 +81,10 @@ def unidentified(raw: bytes, shown: str) -> str:
 # --- serving ---------------------------------------------------------------------------------
 def install(current: AppState, library: Library, generation: int) -> None:
     """Serve a library: its public flows replace the old ones at once."""
-    current.flows = build_flows(library, current.public, current.combined)
+    # the library first: a request on another thread never finds a new check without its library
+    flows = build_flows(library, current.public, current.combined)
     current.library = library
+    current.flows = flows
     current.generation = generation
     current.analyses.clear()
     current.partials.clear()

@@ -104,3 +104,28 @@ def test_the_audit_csv_never_hands_a_spreadsheet_a_formula(documents: Documents)
     lines = audit.as_csv(documents.engine).splitlines()
     assert lines[0] == "at,actor,action,kind,name,version,detail"
     assert lines[1].endswith(",'=HYPERLINK(1),sent back,ruleset,mine,2,\"'+1, fine\"")
+
+
+def test_migration_0005_makes_earlier_accounts_admins_and_can_be_undone(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from webapp.storage import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "0004")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO counsellors (username, password_hash, created_at) VALUES ('sam', 'hash', :at)"),
+            {"at": "2026-01-01 00:00:00"},
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT role FROM counsellors")).scalar_one() == "admin"
+        assert conn.execute(sa.text("SELECT generation FROM library_state")).scalar_one() == 0
+    command.downgrade(config, "0004")
+    command.upgrade(config, "head")  # and again: the downgrade left nothing behind
+    engine.dispose()
