@@ -9,10 +9,10 @@ from flask import Blueprint, Response, g, make_response, redirect, render_templa
 
 from webapp import audit
 from webapp.accounts import ADMIN, ROLES
-from webapp.changes import approvals_needed
 from webapp.counsellor import role_required
 from webapp.documents import APPROVALS_NEEDED
 from webapp.passwords import password_problem
+from webapp.publishing import approvals_needed
 from webapp.state import state
 
 bp = Blueprint("admin", __name__, url_prefix="/counsellor/admin")

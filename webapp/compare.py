@@ -17,10 +17,10 @@ from assessments.analysis.diff import OutcomeDiff, case_changes, outcome_diff
 from assessments.analysis.lines import text_diff
 from assessments.engine import Scorer
 from webapp.accounts import AUTHOR
-from webapp.changes import check, pending
 from webapp.counsellor import role_required
 from webapp.documents import Version
 from webapp.published import build, files_of
+from webapp.publishing import check, pending
 from webapp.state import AppState, state
 from webapp.uploads import described
 from webapp.workbench import described_answers, try_page

@@ -74,8 +74,8 @@ def import_command(paths: tuple[Path, ...], publish: bool) -> None:
     when --publish was asked for and something was not published.
     """
     from assessments.library import yaml_files
-    from webapp.changes import approvals_needed
     from webapp.published import import_files
+    from webapp.publishing import approvals_needed
 
     files = [(p, str(p)) for path in paths for p in (yaml_files(path) if path.is_dir() else [path])]
     current = _state()

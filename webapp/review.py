@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from webapp import changes
+from webapp import publishing
 from webapp.accounts import AUTHOR, REVIEWER
 from webapp.counsellor import role_required
 from webapp.documents import DRAFT, IN_REVIEW, SENT_BACK, LostRace
@@ -37,7 +37,7 @@ def _refused(kind: str, name: str, what: str, problems: list[str], status: int =
 
 def _change(kind: str, name: str) -> list[Any]:
     versions_or_404(kind, name)  # 404 for a document that does not exist
-    return changes.pending(state().documents, kind, name)
+    return publishing.pending(state().documents, kind, name)
 
 
 @bp.post("/submit")
@@ -48,9 +48,9 @@ def submit(kind: str, name: str) -> Any:
     change = [v for v in _change(kind, name) if v.status == DRAFT]
     if not change:
         return _refused(kind, name, "There is no draft to submit.", [])
-    problems = changes.check(current, changes.pending(current.documents, kind, name)).problems
+    problems = publishing.check(current, publishing.pending(current.documents, kind, name)).problems
     if problems:
-        changes.refused(current, g.counsellor, "submit", change[0], problems)
+        publishing.refused(current, g.counsellor, "submit", change[0], problems)
         return _refused(kind, name, "Not submitted: fix these first (publishing would be refused).", problems)
     current.documents.submit(change, actor=g.counsellor)
     return _done(kind, name)
@@ -60,7 +60,7 @@ def _reviewable(kind: str, name: str) -> tuple[list[Any], str | None]:
     change = _change(kind, name)
     if not change or any(v.status != IN_REVIEW for v in change):
         return change, "There is no change in review here."
-    if g.counsellor in changes.change_authors(state().documents, kind, name):
+    if g.counsellor in publishing.change_authors(state().documents, kind, name):
         return change, "You wrote part of this change, so another reviewer must review it."
     return change, None
 
@@ -74,7 +74,7 @@ def approve(kind: str, name: str) -> Any:
         return _refused(kind, name, why_not, [], 403 if "wrote" in why_not else 409)
     comment = request.form.get("comment", "").strip()[:MAX_COMMENT]
     try:
-        _published, problems = changes.approve(state(), change, reviewer=g.counsellor, comment=comment)
+        _published, problems = publishing.approve(state(), change, reviewer=g.counsellor, comment=comment)
     except LostRace as race:
         return _refused(kind, name, f"Approved, but not published: {race}. Look again, then publish.", [])
     if problems:
@@ -104,14 +104,14 @@ def publish(kind: str, name: str) -> Any:
     change = _change(kind, name)
     if not change:
         return _refused(kind, name, "There is nothing waiting to be published.", [])
-    needed = changes.approvals_needed(current.documents)
+    needed = publishing.approvals_needed(current.documents)
     approvers = current.documents.approvals(change[0])
     if len(approvers) < needed:
         return _refused(
             kind, name, f"Publishing needs {needed} approval(s) from a reviewer; it has {len(approvers)}.", [], 403
         )
     try:
-        problems = changes.publish(current, change, actor=g.counsellor, detail=_approved(approvers))
+        problems = publishing.publish(current, change, actor=g.counsellor, detail=_approved(approvers))
     except LostRace as race:
         return _refused(kind, name, f"Not published: {race}. Look at the library again, then publish.", [])
     if problems:
@@ -133,7 +133,7 @@ def rollback(kind: str, name: str, number: int) -> Any:
     if target is None or target.published_in is None or target.status == "published":
         return _refused(kind, name, f"v{number} was never published, or is published now: nothing to roll back to.", [])
     try:
-        problems = changes.rollback(current, target, actor=g.counsellor)
+        problems = publishing.rollback(current, target, actor=g.counsellor)
     except LostRace as race:
         return _refused(kind, name, f"Not rolled back: {race}. Look again, then roll back.", [])
     if problems:
@@ -148,7 +148,7 @@ def retire(kind: str, name: str) -> Any:
     current = state()
     versions_or_404(kind, name)
     try:
-        problems = changes.retire(current, kind, name, actor=g.counsellor)
+        problems = publishing.retire(current, kind, name, actor=g.counsellor)
     except LostRace as race:
         return _refused(kind, name, f"Not retired: {race}. Look again, then retire.", [])
     if problems:

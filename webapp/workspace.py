@@ -19,10 +19,10 @@ from assessments.analysis.lines import text_diff
 from assessments.models.base import ID_PATTERN
 from webapp import audit
 from webapp.accounts import AUTHOR, REVIEWER, may
-from webapp.changes import analysis_of, approvals_needed, change_authors, check, members, newest, pending
 from webapp.counsellor import role_required
 from webapp.documents import KINDS, Stale, Version, document_path
 from webapp.published import identify, unidentified
+from webapp.publishing import analysis_of, approvals_needed, change_authors, check, members, newest, pending
 from webapp.starters import copy_text, starter_texts
 from webapp.state import AppState, state
 from webapp.uploads import NAMES, Refused, checked_text, described, posted_file
