@@ -73,6 +73,8 @@ def show(flow_id: str, number: int) -> str | Response:
         abort(404)  # nothing certain: no interruption for these answers (e.g. an answer was changed)
     ruleset = state().library.ruleset(flow.ruleset_id)
     flags = [f for f in ruleset.flags if f.id in flag_ids]
+    certain = _partial(flow).certain_outcome(answers, asked(flow, answers, number - 1))
+    outcome = ruleset.outcome(certain) if certain is not None else None
     resources = unique_resources(r for f in flags for r in f.resources)
     countries = listed(resources)
     country = chosen_country(countries)
@@ -80,12 +82,14 @@ def show(flow_id: str, number: int) -> str | Response:
         "public/interruption.html",
         flow=flow,
         flags=flags,
+        outcome=outcome,
         arranged=by_country(resources, country),
         country=country,
         countries=countries,
         here=request.path,
-        back=url_for("public.page", flow_id=flow.ruleset_id, number=number),
+        back=url_for("public.page", flow_id=flow.ruleset_id, number=number, review=request.args.get("review") or None),
         carry_on=_carry_on(flow, answers, number - 1, review=bool(request.args.get("review"))),
+        review=bool(request.args.get("review")),
         result_now=url_for("public.review", flow_id=flow.ruleset_id),
         submission=draft.submission if draft is not None else "",
     )

@@ -204,8 +204,15 @@ def review(flow_id: str) -> Response | str:
         summary=_summary(flow, draft.answers),
         submission=draft.submission,
         not_saved=not_saved,
+        back=_last_page_url(flow, draft.answers),
     )
     return Response(html, status=503) if not_saved else html
+
+
+def _last_page_url(flow: Flow, answers: dict[str, Any]) -> str | None:
+    """Give the last page with questions asked, for the review page's Back link."""
+    visible = flow.visible_pages(answers)
+    return url_for("public.page", flow_id=flow.ruleset_id, number=visible[-1] + 1) if visible else None
 
 
 def _submit(flow: Flow, draft: visits.Draft) -> Response:

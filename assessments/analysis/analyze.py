@@ -160,7 +160,11 @@ class Analyzer:
                     return False
                 return bool(predicate(values))
 
-            fires = self.searcher.find(order, condition, confirm, max(self.budget * 5, 1))
+            seen = next((a for a, r in sampled if rule.id in {f.id for f in r.fired}), None)
+            if seen is not None:  # a scenario case or a random answer set already fires it
+                fires = Found(minimise(seen, confirm), True, 0)
+            else:
+                fires = self.searcher.find(order, condition, confirm, max(self.budget * 5, 1))
             report = RuleReport(
                 id=rule.id,
                 can_fire=True if fires.example is not None else (False if fires.complete else None),

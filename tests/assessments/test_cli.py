@@ -33,7 +33,7 @@ def test_validate_a_copy_with_a_misspelt_option(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert lines[0] == (
-        f"{copy}:{line}:19: rules[8].when.addiction.equals: unknown option 'not-adressed' (did you mean"
+        f"{copy}:{line}:19: rules[9].when.addiction.equals: unknown option 'not-adressed' (did you mean"
         " 'not-addressed'?) for question 'addiction'; expected one of: no, getting-help, not-addressed"
     )
     assert lines[1] == "1 files checked: 1 problem in 1 file"

@@ -132,7 +132,12 @@ def test_a_safety_result_shows_safety_first_why_and_advice_but_no_scores(app: Fl
     client = app.test_client()
     response = complete(client, flows(app)["should-i-try"], {"red-flags": {"threats": "yes"}})
     html = response.data.decode()
-    assert html.index("Your safety comes first") < html.index("<h1>Put your safety first</h1>")
+    # the outcome's title first (one line), then the services before anything else
+    assert (
+        html.index("<h1>Put your safety first</h1>")
+        < html.index("Your safety comes first")
+        < html.index("<h2>Why</h2>")
+    )
     assert html.index("If you are in danger now") < html.index("National Domestic Abuse Helpline")
     assert "not a risk assessment" in html
     assert "<h2>Why</h2>" in html and "<svg" not in html and "Your scores" not in html
@@ -152,12 +157,14 @@ def test_a_result_not_decided_for_safety_shows_the_chart_with_the_rule_sets_own_
     assert note and str(escape(note)) in html
 
 
-def test_the_pdf_link_warns_about_shared_devices_when_the_summary_holds_safety_content(app: Flask) -> None:
+def test_the_pdf_link_always_warns_about_shared_devices(app: Flask) -> None:
     client = app.test_client()
     safety = complete(client, flows(app)["red-flags"], {"red-flags": {"afraid": "yes"}}).data.decode()
-    assert "Before you download:" in safety and safety.index("Before you download:") < safety.index("Download PDF")
+    assert safety.index("Before you download:") < safety.index("Download PDF")
+    assert "including what you told us about your safety" in safety
     calm = complete(app.test_client(), flows(app)["red-flags"], {"red-flags": {"blocked": "yes"}}).data.decode()
-    assert "Download PDF" in calm and "Before you download:" not in calm
+    assert calm.index("Before you download:") < calm.index("Download PDF")  # every answer is in it
+    assert "including what you told us about your safety" not in calm
 
 
 def test_only_the_visit_that_submitted_can_see_the_result(app: Flask) -> None:
@@ -289,3 +296,49 @@ def test_how_this_check_works_is_linked_from_every_page(client: FlaskClient) -> 
         assert 'href="/how-it-works">How this check works</a>' in client.get(url).data.decode()
     html = client.get("/how-it-works").data.decode()
     assert "It is not a risk assessment" in html and "our own judgement" in html
+
+
+def test_help_shows_how_to_call_999_without_speaking(client: FlaskClient) -> None:
+    html = client.get("/help", headers={"Accept-Language": "en-GB"}).data.decode()
+    assert "Press 55 when a voice asks you to" in html
+
+
+def test_thinking_of_acting_now_interrupts_again_with_the_emergency_number_first(app: Flask) -> None:
+    client = app.test_client()
+    flow = flows(app)["motivation-check"]
+    coping = next(i for i, p in enumerate(flow.pages) if any(q.id == "self-harm-thoughts" for q in p.questions))
+    first = post_page(
+        client,
+        f"/check/motivation-check/{coping + 1}",
+        list(flow.pages[coping].questions),
+        {"self-harm-thoughts": "yes"},
+    )
+    assert first.location == f"/check/motivation-check/{coping + 1}/safety"  # the crisis support first
+    acting = coping + 1  # acting-now is asked on the next page, after a yes
+    second = post_page(
+        client, f"/check/motivation-check/{acting + 1}", list(flow.pages[acting].questions), {"acting-now": "yes"}
+    )
+    assert second.location == f"/check/motivation-check/{acting + 1}/safety"  # and again: help right now
+    html = client.get(second.location).data.decode()
+    assert "Please get help right now" in html and "go to the nearest hospital" in html
+    assert html.index("If you are in danger now") < html.index("Samaritans")
+
+
+def test_answering_nothing_draws_no_chart_and_lists_nothing_that_was_not_said(app: Flask) -> None:
+    html = complete(app.test_client(), flows(app)["should-i-try"], {}).data.decode()
+    assert "<h1>Not enough to go on</h1>" in html
+    assert "<svg" not in html and "Other things you told us" not in html
+
+
+def test_control_with_skipped_danger_questions_says_what_we_cannot_say(app: Flask) -> None:
+    case = next(
+        c
+        for f in LIBRARY.scenarios
+        if f.ruleset == "should-i-try"
+        for c in f.cases
+        if c.name.startswith("Controlled your money")
+    )
+    html = complete(app.test_client(), flows(app)["should-i-try"], case.answers).data.decode()
+    assert "<h1>Consider letting go</h1>" in html and "<svg" not in html
+    assert "we cannot say anything about your safety or their wishes" in html
+    assert "If they hurt or controlled you, that was not your fault." in html
