@@ -24,6 +24,7 @@ from assessments.models.questionnaire import (
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, RuleSet
 from assessments.options import option_values, points_table
 from assessments.refs import QuestionRef, Resolver, ScoreRef, resolver_for
+from assessments.score_graph import chain_problem, score_uses
 
 Keys = tuple[str | int, ...]
 Finding = tuple[Keys, str]
@@ -277,15 +278,10 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
                 findings.append(((*at, i_index, "question"), resolver.unknown_message(item.question)))
                 continue
             findings += _check_scored_question(target.question, item.reverse, (*at, i_index))
-    cycle = _find_cycle(graph)
-    if cycle:
-        index = next(i for i, s in enumerate(ruleset.scores) if s.id == cycle[0])
-        findings.append(
-            (
-                ("scores", index, "id"),
-                f"scores depend on each other in a cycle: {' -> '.join(cycle)}; one of them must not use the other",
-            )
-        )
+    chained = chain_problem(graph)  # a cycle, or a chain deeper than the nesting limit
+    if chained:
+        index = next(i for i, s in enumerate(ruleset.scores) if s.id == chained[0])
+        findings.append((("scores", index, "id"), chained[1]))
     return findings
 
 
@@ -302,32 +298,6 @@ def _check_scored_question(question: Question, reverse: bool, at: Keys) -> Itera
         yield (*at, "reverse"), "a multiple-choice question cannot be reverse scored; remove reverse"
 
 
-def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt in graph and state.get(nxt) is None:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if state.get(node) is None:
-            found = visit(node)
-            if found:
-                return found
-    return None
-
-
 def _check_bands_decision(
     ruleset: RuleSet, decision: BandsDecision, resolver: Resolver, outcome_known: Any
 ) -> list[Finding]:
@@ -335,19 +305,21 @@ def _check_bands_decision(
     score = next((s for s in ruleset.scores if s.id == decision.score), None)
     if score is None:
         ids = [s.id for s in ruleset.scores]
-        return [
+        findings.append(
             (
                 ("decision", "score"),
-                f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared: {', '.join(ids) or 'none'})",
+                f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared:"
+                f" {', '.join(ids) or 'none'}); the bands are checked against its range once it is declared",
             )
-        ]
+        )
     tables: list[tuple[Keys, tuple[Band, ...]]] = [(("decision", "bands"), decision.bands)]
     for v_index, variant in enumerate(decision.variants):
         findings += check_condition(variant.when, resolver, ("decision", "variants", v_index, "when"))
         tables.append((("decision", "variants", v_index, "bands"), variant.bands))
-    if any(keys for keys, _ in findings):
-        return findings
-    bounds = score_bounds(ruleset, resolver).get(score.id)
+    # a score range needs the scores sound: no cycle, no chain past the nesting limit (reported
+    # at the score itself)
+    sound = score is not None and chain_problem(score_uses(ruleset)) is None
+    bounds = score_bounds(ruleset, resolver).get(decision.score) if sound else None
     for at, bands in tables:
         for b_index, band in enumerate(bands):
             outcome_known(band.outcome, (*at, b_index, "outcome"))
