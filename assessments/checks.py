@@ -93,7 +93,12 @@ def _check_compare(node: Compare, resolver: Resolver, at: Keys) -> Iterator[Find
     offered = option_values(question)
     values = node.value if isinstance(node.value, tuple) else (node.value,)
     for value in values:
-        if str(value) not in offered or not isinstance(value, str):
+        if not isinstance(value, str) and str(value) in offered:
+            yield (
+                op_at,
+                f"option values are text, and {value} is written as a number; write it in quotes: '{value}'",
+            )
+        elif str(value) not in offered or not isinstance(value, str):
             yield (
                 op_at,
                 (

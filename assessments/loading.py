@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assessments.errors import FileError, Problem
-from assessments.models.base import suggest
+from assessments.models.base import ID_PATTERN, suggest
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
@@ -76,6 +77,9 @@ def _message(error: Any) -> str:
         return (
             f"needs at least {wanted} item{'s' if wanted != 1 else ''}, found {ctx.get('actual_length', 0)}; add more"
         )
+    if kind == "string_type" and isinstance(error.get("input"), (int, float)) and not isinstance(error["input"], bool):
+        number = error["input"]
+        return f'{number} is read as a number, not text; put it in quotes, e.g. "{number}"'
     if kind == "string_type" and isinstance(error.get("input"), bool):
         word = "True" if error["input"] else "False"
         return f'{word} is read as a yes/no value (a boolean), not text; put the text in quotes, e.g. "{word}"'
@@ -129,6 +133,13 @@ def _kind_problem(document: Document) -> Problem | None:
     if not isinstance(data, dict):
         found = "a list" if isinstance(data, list) else f"'{data}'"
         return Problem(f"the file should be a mapping that starts with one of {kinds}; found {found}", 1, 1)
+    if "kind" not in data and _looks_like_answers(data):
+        return Problem(
+            "this looks like an answers file ({questionnaire: {question: answer}}), and answers files do not"
+            " belong in a library folder; move it out, and use it with 'rekindle score RULESET --answers FILE'",
+            1,
+            1,
+        )
     if "kind" not in data:
         return Problem(f"missing 'kind' on the first line; start the file with one of {kinds}", 1, 1)
     if next(iter(data)) != "kind":
@@ -144,6 +155,23 @@ def _kind_problem(document: Document) -> Problem | None:
             ("kind",),
         )
     return None
+
+
+def _looks_like_answers(data: dict[str, Any]) -> bool:
+    """Give whether a file without `kind` has the shape of answers: {questionnaire: {question: answer}}."""
+
+    def answer(value: Any) -> bool:
+        plain = (str, int, float, bool, type(None))
+        return isinstance(value, plain) or isinstance(value, list) and all(isinstance(v, plain) for v in value)
+
+    return bool(data) and all(
+        isinstance(key, str)
+        and re.fullmatch(ID_PATTERN, key)
+        and isinstance(given, dict)
+        and given
+        and all(answer(value) for value in given.values())
+        for key, given in data.items()
+    )
 
 
 def read_source(raw: bytes, path: Path, root: Path | None = None) -> SourceFile:

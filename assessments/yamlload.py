@@ -119,10 +119,17 @@ class Document:
         skipped, so the position is the nearest thing that does exist.
         """
         keys: Keys = ()
-        for segment in loc:
+        marks = self.value_marks
+        for index, segment in enumerate(loc):
             candidate = (*keys, segment)
-            if candidate in self.value_marks:
-                keys = candidate
+            if candidate not in marks:
+                continue
+            # a union's tag can also be a key of the item ('question' in {question: q, weight: "4"}):
+            # skip it when only skipping it lets the next segment be found
+            after = loc[index + 1] if index + 1 < len(loc) else None
+            if after is not None and (*candidate, after) not in marks and (*keys, after) in marks:
+                continue
+            keys = candidate
         mark = self.key_marks.get(keys) or self.value_marks.get(keys)
         if mark is None:
             return keys, None, None

@@ -6,9 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from assessments.models.base import Id, StrictModel, Text
-
-Number = int | float
+from assessments.models.base import Id, Number, StrictModel, Text
 
 
 class Expectation(StrictModel):

@@ -12,6 +12,54 @@ BROKEN = Path(__file__).parent / "broken"
 
 CASES = [
     (
+        "answers-file.yaml",
+        "answers-file.yaml:1:1: this looks like an answers file ({questionnaire: {question: answer}}), and answers files do not belong in a library folder; move it out, and use it with 'rekindle score RULESET --answers FILE'",
+    ),
+    (
+        "band-below-inf.yaml",
+        "band-below-inf.yaml:38:16: decision.bands[1].below: '.inf' (infinity) cannot be used; write a number such as 12 — a band can end at the highest value its score can take (rekindle analyze shows each score's range)",
+    ),
+    (
+        "band-max-nan.yaml",
+        "band-max-nan.yaml:38:16: decision.bands[1].max: '.nan' (not a number) cannot be used; write a number such as 12 — a band can end at the highest value its score can take (rekindle analyze shows each score's range)",
+    ),
+    (
+        "control-character.yaml",
+        "control-character.yaml:4:14: control character U+0008 is not text (it can come with copied text); delete it",
+    ),
+    (
+        "deep.yaml",
+        "deep.yaml:28:373: this is nested more than 64 levels deep; a file needs about 10 — flatten it (list conditions side by side under one 'all' or 'any' instead of inside each other)",
+    ),
+    (
+        "equals-true.yaml",
+        'equals-true.yaml:28:17: rules[0].when.threats.equals: true and false are not answers; a yes/no question is answered with the text yes or no, so write equals: "yes" (or "no")',
+    ),
+    (
+        "future-date.yaml",
+        "future-date.yaml:19:76: flags[0].resources[0].last_verified: 2999-01-01 is in the future; write the day someone last checked this resource works (today or earlier)",
+    ),
+    (
+        "option-value-number.yaml",
+        'option-value-number.yaml:19:14: sections[0].questions[1].options[0].value: 0 is read as a number, not text; put it in quotes, e.g. "0"',
+    ),
+    (
+        "safety-no-resources.yaml",
+        "safety-no-resources.yaml:17:5: flags[0].safety: a safety flag puts help first, so it needs resources; add at least one under resources (name, country, last_verified and a phone or url), or remove safety: true",
+    ),
+    (
+        "scenario-score-nan.yaml",
+        "scenario-score-nan.yaml:9:16: cases[0].expect.scores.warning-signs: 'nan' (not a number) cannot be used; write a number such as 12",
+    ),
+    (
+        "utf16.yaml",
+        "utf16.yaml:1: file is not UTF-8 text: it has NUL bytes, as UTF-16 does; save it again as UTF-8",
+    ),
+    (
+        "weight-quoted.yaml",
+        "weight-quoted.yaml:23:32: scores[0].sum[0].weight: '4' is in quotes, so it is text; write the number without quotes: 4",
+    ),
+    (
         "alias.yaml",
         "alias.yaml:9:12: alias '*slow' is not allowed; write the value out in full (for shared option lists use option_lists)",
     ),
@@ -22,15 +70,15 @@ CASES = [
     ),
     (
         "band-gap.yaml",
-        "band-gap.yaml:36:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
+        "band-gap.yaml:38:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
     ),
     (
         "band-overlap.yaml",
-        "band-overlap.yaml:36:8: decision.bands[1].min: bands overlap: min 3 is inside the band 0..3 (item 1); start this band at 4",
+        "band-overlap.yaml:38:8: decision.bands[1].min: bands overlap: min 3 is inside the band 0..3 (item 1); start this band at 4",
     ),
     (
         "band-short.yaml",
-        "band-short.yaml:36:7: decision.bands[1]: score 'total' can be as high as 8 but the highest band stops before it; end it at max: 8",
+        "band-short.yaml:38:7: decision.bands[1]: score 'total' can be as high as 8 but the highest band stops before it; end it at max: 8",
     ),
     (
         "date.yaml",
@@ -38,7 +86,7 @@ CASES = [
     ),
     (
         "duplicate-key.yaml",
-        "duplicate-key.yaml:28:5: duplicate key 'because' (first on line 27, again on line 28); keep one of them",
+        "duplicate-key.yaml:30:5: duplicate key 'because' (first on line 29, again on line 30); keep one of them",
     ),
     (
         "duplicate-question.yaml",
@@ -65,11 +113,11 @@ CASES = [
     ("not-utf8.yaml", "not-utf8.yaml:3: file is not UTF-8 text (byte 43); save it as UTF-8"),
     (
         "number-vs-choice.yaml",
-        "number-vs-choice.yaml:26:24: rules[0].when.accountability.at_least: 'at_least' compares numbers, but 'accountability' is a scale question; use one of: equals, in, answered",
+        "number-vs-choice.yaml:28:24: rules[0].when.accountability.at_least: 'at_least' compares numbers, but 'accountability' is a scale question; use one of: equals, in, answered",
     ),
     (
         "qualified-name-single.yaml",
-        "qualified-name-single.yaml:26:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone",
+        "qualified-name-single.yaml:28:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone",
     ),
     (
         "scale-without-points.yaml",
@@ -85,7 +133,7 @@ CASES = [
     ),
     (
         "score-cycle.yaml",
-        "score-cycle.yaml:19:5: scores[0].id: scores depend on each other in a cycle: total -> extra -> total; one of them must not use the other",
+        "score-cycle.yaml:21:5: scores[0].id: scores depend on each other in a cycle: total -> extra -> total; one of them must not use the other",
     ),
     (
         "show-when-later.yaml",
@@ -93,27 +141,27 @@ CASES = [
     ),
     (
         "tabs.yaml",
-        "tabs.yaml:27:1: a tab character is used for indentation; YAML needs spaces — replace the tab with spaces",
+        "tabs.yaml:29:1: a tab character is used for indentation; YAML needs spaces — replace the tab with spaces",
     ),
     (
         "ties-incomplete.yaml",
-        "ties-incomplete.yaml:33:3: decision.ties: ties must list every outcome in order of preference; add: let-go",
+        "ties-incomplete.yaml:35:3: decision.ties: ties must list every outcome in order of preference; add: let-go",
     ),
     (
         "two-keys-condition.yaml",
-        "two-keys-condition.yaml:25:5: rules[0].when: a condition is one of: 'all: [...]', 'any: [...]', 'not: CONDITION' or 'QUESTION: {OPERATOR: VALUE}' — one key per condition; put several inside 'all'",
+        "two-keys-condition.yaml:27:5: rules[0].when: a condition is one of: 'all: [...]', 'any: [...]', 'not: CONDITION' or 'QUESTION: {OPERATOR: VALUE}' — one key per condition; put several inside 'all'",
     ),
     (
         "unknown-decision.yaml",
-        "unknown-decision.yaml:32:3: decision.method: unknown method 'band'; expected one of: 'bands', 'highest'",
+        "unknown-decision.yaml:34:3: decision.method: unknown method 'band'; expected one of: 'bands', 'highest'",
     ),
     (
         "unknown-flag.yaml",
-        "unknown-flag.yaml:28:5: rules[0].flag: unknown flag 'dangers' (did you mean 'danger'?); declare it under flags (declared: danger)",
+        "unknown-flag.yaml:30:5: rules[0].flag: unknown flag 'dangers' (did you mean 'danger'?); declare it under flags (declared: danger)",
     ),
     (
         "unknown-key.yaml",
-        "unknown-key.yaml:27:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
+        "unknown-key.yaml:29:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
     ),
     (
         "unknown-kind.yaml",
@@ -121,7 +169,7 @@ CASES = [
     ),
     (
         "unknown-operator.yaml",
-        "unknown-operator.yaml:26:17: rules[0].when.threats.is: unknown operator 'is'; expected one of: equals, in, at_least, at_most, between, answered, contains, contains_any",
+        "unknown-operator.yaml:28:17: rules[0].when.threats.is: unknown operator 'is'; expected one of: equals, in, at_least, at_most, between, answered, contains, contains_any",
     ),
     (  # reported once, at the list, not again for each question that uses it
         "option-list-label-true.yaml",
@@ -133,11 +181,11 @@ CASES = [
     ),
     (
         "unknown-option.yaml",
-        "unknown-option.yaml:26:24: rules[0].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
+        "unknown-option.yaml:28:24: rules[0].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
     ),
     (
         "unknown-outcome.yaml",
-        "unknown-outcome.yaml:29:5: rules[0].force: unknown outcome 'letgo' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information",
+        "unknown-outcome.yaml:31:5: rules[0].force: unknown outcome 'letgo' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information",
     ),
     (
         "unknown-question-kind.yaml",
@@ -145,7 +193,7 @@ CASES = [
     ),
     (
         "unknown-question.yaml",
-        "unknown-question.yaml:26:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: asked-no-contact, blocked, court-order, physical-harm, threats, self-harm-pressure, monitoring, turning-up, quizzing-friends, afraid, accountability, respected-limits, ...",
+        "unknown-question.yaml:28:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: asked-no-contact, blocked, court-order, physical-harm, threats, self-harm-pressure, monitoring, turning-up, quizzing-friends, afraid, accountability, respected-limits, ...",
     ),
     (
         "version-float.yaml",
@@ -161,7 +209,7 @@ CASES = [
     ),
     (
         "yes-no-points-missing.yaml",
-        "yes-no-points-missing.yaml:22:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score",
+        "yes-no-points-missing.yaml:24:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score",
     ),
 ]
 
