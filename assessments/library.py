@@ -20,6 +20,7 @@ from assessments.loading import SourceFile, load_source
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.partial import check_rest, unknown_default_ruleset
 from assessments.scenario_checks import check_scenarios
 
 BUNDLED = Path(__file__).parent
@@ -146,6 +147,7 @@ def load_library(
             library.errors.append(exc)
     _register(library, loaded, replace)
     _cross_check(library)
+    check_rest(library)  # files with structural mistakes: the checks of what is sound in them
     return library
 
 
@@ -181,7 +183,10 @@ def _cross_check(library: Library) -> None:
     for (kind, item_id), source in list(library.sources.items()):
         if kind == "questionnaire":
             assert isinstance(source.model, Questionnaire)
-            if _keep(library, source, check_questionnaire(source.model)):
+            findings = check_questionnaire(source.model)
+            if findings:  # the usual check of default_ruleset needs the questionnaire sound; this one does not
+                findings += unknown_default_ruleset(library, source.model)
+            if _keep(library, source, findings):
                 questionnaires[item_id] = source.model
     failed = frozenset(e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire") - set(
         questionnaires

@@ -15,6 +15,7 @@ from assessments.models.base import ID_PATTERN, suggest
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.partial import NOT_CHECKED, has_rest, set_aside
 from assessments.yamlload import MAX_FILE_BYTES, Document, parse_yaml
 
 KINDS: dict[str, type[BaseModel]] = {
@@ -83,6 +84,8 @@ def _message(error: Any) -> str:
     if kind == "string_type" and isinstance(error.get("input"), bool):
         word = "True" if error["input"] else "False"
         return f'{word} is read as a yes/no value (a boolean), not text; put the text in quotes, e.g. "{word}"'
+    if kind in ("tuple_type", "list_type"):
+        return "should be a list: [a, b] on one line, or one '- item' per line"
     if kind in ("bool_type", "bool_parsing"):
         return f"should be true or false, not '{error.get('input')}'"
     if kind.startswith("date"):
@@ -188,7 +191,11 @@ def read_source(raw: bytes, path: Path, root: Path | None = None) -> SourceFile:
     except ValidationError as exc:
         item_id = parsed.data.get("id")
         declares = (parsed.data["kind"], item_id) if isinstance(item_id, str) else None
-        raise FileError(path, validation_problems(exc, parsed), root=root, declares=declares) from None
+        problems = validation_problems(exc, parsed)
+        aside = set_aside(model_class, parsed.data["kind"], parsed, exc)
+        if aside is None and has_rest(parsed.data):  # unchecked: say so rather than seem to have looked
+            problems.append(Problem(NOT_CHECKED))
+        raise FileError(path, problems, root=root, declares=declares, set_aside=aside) from None
     assert isinstance(model, (Questionnaire, RuleSet, ScenarioFile))
     return SourceFile(path, root, model, parsed, content_hash(raw), raw.decode("utf-8"))
 
