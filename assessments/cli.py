@@ -14,7 +14,7 @@ import click
 
 from assessments.coverage import measure
 from assessments.engine import Scorer
-from assessments.errors import AssessmentError, FileError
+from assessments.errors import AssessmentError, FileError, display_path
 from assessments.library import Library, env_dirs, load_library, yaml_files
 from assessments.loading import SourceFile
 from assessments.models.ruleset import RuleSet
@@ -58,6 +58,7 @@ def _load_checked(ctx: click.Context, paths: tuple[Path, ...]) -> tuple[list[Pat
     files = _expand(paths)
     library = load_library(library_dirs(ctx), files=files, replace=True)
     errors = [e for e in library.errors if not files or e.path in files]
+    _print_stand_ins(library)
     _print_errors(errors)
     return files, library, errors
 
@@ -67,11 +68,20 @@ def _print_errors(errors: list[FileError]) -> None:
         click.echo(str(error), err=True)
 
 
+def _print_stand_ins(library: Library) -> None:
+    """Say which library file each file named on the command line stands in for (same id)."""
+    for named, replaced in library.stand_ins:
+        click.echo(
+            f"note: {display_path(named)} stands in for {display_path(replaced)} (same id) in this run", err=True
+        )
+
+
 def open_ruleset(ctx: click.Context, name: str) -> tuple[Library, Scorer]:
     """Load the library and give the Scorer for RULESET, an id or a path to a rule-set file."""
     path = Path(name)
     is_file = path.suffix in (".yaml", ".yml") or path.is_file()
     library = load_library(library_dirs(ctx), files=[path] if is_file else [], replace=True)
+    _print_stand_ins(library)
     if is_file:
         mine = [e for e in library.errors if e.path == path]
         if mine:

@@ -232,13 +232,31 @@ def test_broken_files_do_not_stop_the_bundled_ones_loading() -> None:
     assert {e.path.name for e in library.errors} >= {name for name, _ in CASES}
 
 
-def test_duplicate_ids_across_files_name_both_files() -> None:
+def test_duplicate_ids_across_files_name_both_files_and_neither_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     folder = BROKEN / "duplicate-id"
+    monkeypatch.chdir(folder)  # paths inside messages are shown relative to the working folder
     library = load_library([folder])
     assert [e.format(relative_to=folder) for e in library.errors] == [
-        f"second.yaml:2:1: id: ruleset id 'twin' is already used by {folder / 'first.yaml'}:2; give this one another id"
+        "first.yaml:2:1: id: ruleset id 'twin' is also used by second.yaml:2; neither is loaded until one of"
+        " them gets another id",
+        "second.yaml:2:1: id: ruleset id 'twin' is also used by first.yaml:2; neither is loaded until one of"
+        " them gets another id",
     ]
-    assert "twin" in library.rulesets  # the first one still loads
+    assert "twin" not in library.rulesets  # not decided by which name sorts first
+
+
+def test_a_library_folder_cannot_replace_a_bundled_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled = load_library().source("ruleset", "red-flags").path
+    copy = tmp_path / "aaa-red-flags.yaml"  # sorts before everything: the name must not matter
+    copy.write_text(bundled.read_text().replace('version: "1.0"', 'version: "9.9"'))
+    monkeypatch.chdir(bundled.parents[2])
+    library = load_library([tmp_path])
+    assert [e.format(relative_to=tmp_path) for e in library.errors] == [
+        "aaa-red-flags.yaml:3:1: id: ruleset id 'red-flags' is already used by the bundled file assessments/rules/red-flags.yaml:3, which a library"
+        " folder cannot replace; give this one another id (to check an edited copy, name it on the command line:"
+        " rekindle validate FILE)"
+    ]
+    assert library.ruleset("red-flags").version != "9.9"
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
