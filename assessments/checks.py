@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+from assessments.band_names import band_name
 from assessments.bounds import score_bounds
 from assessments.models.base import suggest
 from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
@@ -354,7 +355,7 @@ def _check_band_cover(
             if nxt.min <= prev.max:
                 yield (
                     keys,
-                    f"bands overlap: min {_fmt(nxt.min)} is inside the band {_fmt(prev.min)}..{_fmt(prev.max)} (item {prev_i + 1}); start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
+                    f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
                 )
             elif integer and nxt.min > prev.max + 1 and _has_int_between(prev.max, nxt.min):
                 yield (
@@ -371,7 +372,7 @@ def _check_band_cover(
             if nxt.min < prev.below:
                 yield (
                     keys,
-                    f"bands overlap: min {_fmt(nxt.min)} is below the previous band's below: {_fmt(prev.below)}; start this band at min: {_fmt(prev.below)}",
+                    f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at min: {_fmt(prev.below)}",
                 )
             elif nxt.min > prev.below and (not integer or _has_int_between(prev.below - 1, nxt.min)):
                 yield (

@@ -48,7 +48,8 @@ class Library:
     errors: list[FileError] = field(default_factory=list)
     sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
     scenario_sources: list[SourceFile] = field(default_factory=list)
-    stand_ins: list[tuple[Path, Path]] = field(default_factory=list)  # (file named, library file it stands in for)
+    stand_ins: list[tuple[Path, Path]] = field(default_factory=list)
+    sound_questionnaires: dict[str, Questionnaire] = field(default_factory=dict, repr=False)  # (file named, library file it stands in for)
     _scorers: dict[str, Scorer] = field(default_factory=dict, repr=False)
 
     def content_key(self, ruleset_id: str) -> str:
@@ -212,6 +213,7 @@ def _cross_check(library: Library) -> None:
                 findings += unknown_default_ruleset(library, source.model)
             if _keep(library, source, findings):
                 questionnaires[item_id] = source.model
+    library.sound_questionnaires = dict(questionnaires)  # before default_ruleset is checked (partial.py)
     failed = frozenset(e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire") - set(
         questionnaires
     )

@@ -165,7 +165,7 @@ def _looks_like_answers(data: dict[str, Any]) -> bool:
 
     def answer(value: Any) -> bool:
         plain = (str, int, float, bool, type(None))
-        return isinstance(value, plain) or isinstance(value, list) and all(isinstance(v, plain) for v in value)
+        return isinstance(value, plain) or (isinstance(value, list) and all(isinstance(v, plain) for v in value))
 
     return bool(data) and all(
         isinstance(key, str)

@@ -212,8 +212,9 @@ def check_rest(library: Library) -> None:
         if isinstance(model, Questionnaire):
             findings = check_questionnaire(model) + unknown_default_ruleset(library, model)
         elif isinstance(model, RuleSet):
-            unloaded = frozenset(failed["questionnaire"] - set(library.questionnaires))
-            findings = check_ruleset(model, library.questionnaires, unloaded)
+            # sound in themselves: a questionnaire whose only fault is this rule set is checked against
+            sound = library.sound_questionnaires
+            findings = check_ruleset(model, sound, frozenset(failed["questionnaire"] - set(sound)))
         else:
             unloaded = frozenset(failed["ruleset"] - set(library.rulesets))
             findings = check_scenarios(model, library.rulesets, library.questionnaires, unloaded)

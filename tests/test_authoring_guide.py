@@ -3,6 +3,7 @@ work, its quoted output and every message in its table are what the program real
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -208,5 +209,5 @@ def test_trying_the_example_in_the_browser_shows_the_trace(tmp_path: Path) -> No
     ).data.decode()
     assert "Outcome: You seem ready for a calm conversation (<code>ready-to-talk</code>)" in shown
     assert "<td><code>readiness</code></td><td>7</td><td>0 to 8</td>" in shown
-    assert "Decided by the band the score falls in: readiness is 7: band 3 of the main bands, min 6, max 8." in shown
+    assert "Decided by the band the score falls in: readiness is 7: band 'ready-to-talk' (6 to 8)." in html.unescape(shown)
     app.extensions["rekindle"].store.dispose()

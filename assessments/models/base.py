@@ -36,7 +36,7 @@ _NOT_FINITE = re.compile(r"^\s*[-+]?\.?(?:nan|inf|infinity)\s*$", re.IGNORECASE)
 def _refuse_non_number(value: Any, whole: bool, hint: str = "") -> None:
     """Raise the error a counsellor can act on for a value that is not a usable number."""
     wanted = "a whole number" if whole else "a number"
-    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, str) and _NOT_FINITE.match(value):
+    if (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and _NOT_FINITE.match(value)):
         word = "not a number" if "nan" in str(value).lower() else "infinity"
         raise PydanticCustomError(
             "number_not_finite",

@@ -95,7 +95,7 @@ def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
             ops=ops,
         )
     if op in ("equals", "in", "contains", "contains_any") and (
-        isinstance(value, bool) or isinstance(value, list) and any(isinstance(v, bool) for v in value)
+        isinstance(value, bool) or (isinstance(value, list) and any(isinstance(v, bool) for v in value))
     ):
         raise _fail(
             here,

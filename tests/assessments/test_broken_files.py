@@ -74,7 +74,7 @@ CASES = [
     ),
     (
         "band-overlap.yaml",
-        "band-overlap.yaml:38:8: decision.bands[1].min: bands overlap: min 3 is inside the band 0..3 (item 1); start this band at 4",
+        "band-overlap.yaml:38:8: decision.bands[1].min: bands overlap: min 3 is inside band 'go-slow' (0 to 3); start this band at 4",
     ),
     (
         "band-short.yaml",

@@ -44,7 +44,7 @@ decision:
     [
         (
             "    - {outcome: low, min: 0, max: 2}\n    - {outcome: high, min: 2, max: 4}\n",
-            "18:23: decision.bands[1].min: bands overlap: min 2 is inside the band 0..2 (item 1); start this band at 3",
+            "18:23: decision.bands[1].min: bands overlap: min 2 is inside band 'low' (0 to 2); start this band at 3",
         ),
         (
             "    - {outcome: low, min: 0, max: 1}\n    - {outcome: high, min: 3, max: 4}\n",
@@ -117,7 +117,7 @@ def test_test_coverage_lists_what_no_case_reaches(tmp_path: Path) -> None:
         "Coverage of quiz-rules (1 case):",
         "  outcomes no case reaches: high",
         "  rules no case reaches: c-yes",
-        "  bands no case reaches: decision.bands[2] (high, min 3, max 4)",
+        "  bands no case reaches: band 'high' (3 to 4)",
     ]
 
 
