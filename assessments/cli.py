@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,6 +96,11 @@ def open_ruleset(ctx: click.Context, name: str) -> tuple[Library, Scorer]:
         return library, library.scorer(name)
     except AssessmentError as exc:
         broken = [e for e in library.errors if e.declares == ("ruleset", name)]
+        # "questionnaire 'x' failed to load; fix the errors reported for it": report them here too
+        failed = {
+            q for e in broken for p in e.problems for q in re.findall(r"questionnaire '([^']+)' failed", p.message)
+        }
+        broken += [e for e in library.errors if e.declares in {("questionnaire", q) for q in failed}]
         if broken:
             _print_errors(broken)
             ctx.exit(1)

@@ -49,7 +49,9 @@ class Library:
     sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
     scenario_sources: list[SourceFile] = field(default_factory=list)
     stand_ins: list[tuple[Path, Path]] = field(default_factory=list)
-    sound_questionnaires: dict[str, Questionnaire] = field(default_factory=dict, repr=False)  # (file named, library file it stands in for)
+    sound_questionnaires: dict[str, Questionnaire] = field(
+        default_factory=dict, repr=False
+    )  # (file named, library file it stands in for)
     _scorers: dict[str, Scorer] = field(default_factory=dict, repr=False)
 
     def content_key(self, ruleset_id: str) -> str:

@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from assessments.analysis import analyze, render_text
+from assessments.analysis.where import problem_keys
 from assessments.checks import check_ruleset
 from assessments.cli import library_dirs, open_ruleset
 from assessments.engine import Scorer
-from assessments.errors import AssessmentError, FileError
+from assessments.errors import AssessmentError, FileError, display_path
 from assessments.library import load_library
 from assessments.loading import read_source
 from assessments.models.base import ID_PATTERN
@@ -42,10 +43,15 @@ def analyze_command(ctx: click.Context, ruleset: str, as_json: bool, samples: in
     library, scorer = open_ruleset(ctx, ruleset)
     examples = library.scenario_answers(scorer.ruleset.id)
     analysis = analyze(scorer.ruleset, scorer.questionnaires, samples=samples, examples=examples)
+    source = library.source("ruleset", scorer.ruleset.id)
+
+    def locate(message: str) -> str:  # errors read like validate's: file:line:col: key.path: message
+        return source.problem(problem_keys(scorer.ruleset, message), message).format(display_path(source.path))
+
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
-        click.echo(render_text(analysis))
+        click.echo(render_text(analysis, locate))
     if analysis.problems():
         ctx.exit(1)
 
