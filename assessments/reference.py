@@ -10,6 +10,7 @@ from typing import Any
 
 from assessments.models.conditions import OPERATORS
 from assessments.schema import SCHEMA_FILES, json_schema
+from assessments.yamlload import MAX_FILE_BYTES, MAX_NESTING
 
 HEADER = """# File format reference
 
@@ -19,7 +20,14 @@ assessments/models/. Do not edit by hand: change the field descriptions and rege
 Every file is YAML and starts with `kind:`. Ids are lowercase letters, digits and hyphens,
 starting with a letter (`red-flags`). Only `true` and `false` are booleans: `yes`, `no`, `on`
 and `off` stay text. For a guided introduction see [authoring.md](authoring.md).
-"""
+
+Limits: a file is UTF-8 text of at most {max_bytes:,} bytes (1 MiB), nested at most
+{max_nesting} levels deep (lists and mappings inside each other; the files Rekindle ships need
+9), and a score built on other scores is at most {max_nesting} levels deep too. Numbers are
+written as numbers: `"4"` in quotes is text, and `.nan` or `.inf` is refused. Answers files
+(`{{questionnaire: {{question: answer}}}}`, for `rekindle score --answers`) do not belong in a
+library folder; `rekindle validate` says so when it finds one.
+""".format(max_bytes=MAX_FILE_BYTES, max_nesting=MAX_NESTING)
 
 KIND_TITLES = {
     "questionnaire.schema.json": "Questionnaire file (`kind: questionnaire`)",

@@ -77,7 +77,11 @@ class Flag(StrictModel):
 class QuestionItem(StrictModel):
     question: str = Field(description="Question id (`questionnaire.question` in a rule set over several).")
     weight: Number = Field(1, description="Multiplies the answer's points.")
-    reverse: bool = Field(False, description="Score the question upside down: lowest points become highest.")
+    reverse: bool = Field(
+        False,
+        description="Score the question upside down: an answer worth x points counts (lowest + highest) − x, where"
+        " lowest and highest are the question's lowest and highest points (a number question's min and max).",
+    )
 
 
 class ScoreItem(StrictModel):
@@ -105,7 +109,12 @@ class Score(StrictModel):
     title: str | None = Field(None, description="Shown to the person (on the chart) when given.")
     description: str | None = Field(None, description="For authors: what the score measures.")
     sum: tuple[Item, ...] | None = Field(None, min_length=1, description="Add up points times weights.")
-    mean: tuple[Item, ...] | None = Field(None, min_length=1, description="Average of the answered items.")
+    mean: tuple[Item, ...] | None = Field(
+        None,
+        min_length=1,
+        description="Average of the answered items (weights make some count more). With no item answered the"
+        " mean has no value: a comparison on it is false, and bands over it give not-enough-information.",
+    )
     max: tuple[Item, ...] | None = Field(None, min_length=1, description="The largest item.")
     count: tuple[Condition, ...] | None = Field(None, min_length=1, description="How many conditions hold.")
 
@@ -184,7 +193,11 @@ class Band(StrictModel):
 
 
 class BandVariant(StrictModel):
-    when: Condition = Field(description="Use these bands instead when this condition holds.")
+    when: Condition = Field(
+        description="Use these bands instead when this condition holds. A comparison on an unanswered question is"
+        " false, so the main bands are used then; to treat unanswered otherwise, put a variant whose condition is"
+        " `QUESTION: {answered: false}` first."
+    )
     bands: tuple[Band, ...] = Field(min_length=1)
 
 
