@@ -115,6 +115,11 @@ def read_answers_file(path: Path) -> Any:
             return json.loads(raw)
         except ValueError as exc:
             raise click.BadParameter(f"{path}: not valid JSON: {exc}", param_hint="--answers") from None
+        except RecursionError:  # the JSON parser recurses; YAML answers have the loader's nesting limit
+            raise click.BadParameter(
+                f"{path}: nested far too deeply; answers are {{questionnaire: {{question: answer}}}}",
+                param_hint="--answers",
+            ) from None
     parsed = parse_yaml(raw)
     if isinstance(parsed, list):
         raise click.BadParameter("\n".join(p.format(str(path)) for p in parsed), param_hint="--answers")
