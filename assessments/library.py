@@ -210,10 +210,10 @@ def _cross_check(library: Library) -> None:
     for (kind, item_id), source in list(library.sources.items()):
         if kind == "questionnaire":
             assert isinstance(source.model, Questionnaire)
-            findings = check_questionnaire(source.model)
-            if findings:  # the usual check of default_ruleset needs the questionnaire sound; this one does not
-                findings += unknown_default_ruleset(library, source.model)
-            if _keep(library, source, findings):
+            own = check_questionnaire(source.model)
+            if own:  # the usual check of default_ruleset needs the questionnaire sound; this one does not
+                own += unknown_default_ruleset(library, source.model)
+            if _keep(library, source, own):
                 questionnaires[item_id] = source.model
     library.sound_questionnaires = dict(questionnaires)  # before default_ruleset is checked (partial.py)
     failed = frozenset(e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire") - set(

@@ -119,11 +119,11 @@ def set_aside(model_class: type[BaseModel], kind: str, document: Document, error
             kept[path] = kept_here
             sections[section_index] = {**section, "questions": [questions[i] for i in kept_here]}
         pruned["sections"] = sections
-    for path in [p for p in broken if len(p) == 1]:
-        items = pruned[str(path[0])]
-        names |= _ids(items[i] for i in broken[path])
-        kept[path] = [i for i in range(len(items)) if i not in broken[path]]
-        pruned[str(path[0])] = [items[i] for i in kept[path]]
+    for top in [p for p in broken if len(p) == 1]:
+        items = pruned[str(top[0])]
+        names |= _ids(items[i] for i in broken[top])
+        kept[top] = [i for i in range(len(items)) if i not in broken[top]]
+        pruned[str(top[0])] = [items[i] for i in kept[top]]
     try:
         model = model_class.model_validate(pruned)
     except ValidationError as again:

@@ -212,5 +212,7 @@ def test_trying_the_example_in_the_browser_shows_the_trace(tmp_path: Path) -> No
     ).data.decode()
     assert "Outcome: You seem ready for a calm conversation (<code>ready-to-talk</code>)" in shown
     assert "<td><code>readiness</code></td><td>7</td><td>0 to 8</td>" in shown
-    assert "Decided by the band the score falls in: readiness is 7: band 'ready-to-talk' (6 to 8)." in html.unescape(shown)
+    assert "Decided by the band the score falls in: readiness is 7: band 'ready-to-talk' (6 to 8)." in html.unescape(
+        shown
+    )
     app.extensions["rekindle"].store.dispose()

@@ -67,10 +67,10 @@ def find_ties(analyzer: Analyzer, sampled: list[tuple[Answers, Result]]) -> TieR
             return result is not None and result.decided_by == "tie" and leaders(result) == group
 
         example = minimise(answers, same_tie)
-        result = analyzer.result(example)
-        assert result is not None
+        decided = analyzer.result(example)
+        assert decided is not None
         ordered = [o for o in ids if o in group]
-        groups.append(TieGroup(outcomes=ordered, example=example, resolved_to=result.outcome.id))
+        groups.append(TieGroup(outcomes=ordered, example=example, resolved_to=decided.outcome.id))
     tried = analyzer.samples + steps
     if not groups:
         return TieReport(possible=False if complete else None, tried=tried)
