@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from assessments import load_library
 from assessments.library import env_dirs
-from webapp.config import DEFAULTS, from_environment
+from webapp.config import DEFAULTS, from_environment, instance_folder
 from webapp.flows import build_flows
 from webapp.state import AppState
 from webapp.storage import Store, upgrade
@@ -25,7 +25,7 @@ csrf = CSRFProtect()
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then test_config; then library, storage, blueprints."""
-    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("REKINDLE_INSTANCE") or None)
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(instance_folder()))
     app.config.update(DEFAULTS)  # over Flask's own defaults (e.g. SESSION_COOKIE_SAMESITE=None)
     app.config.update(from_environment(os.environ))
     if test_config:

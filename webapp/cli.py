@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -41,7 +40,7 @@ for _command in [*ENGINE_COMMANDS, analyze_command, new_ruleset_command, report_
 )
 def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], reload_files: bool) -> None:
     """Start the web app under gunicorn (forked workers) and print its address."""
-    from webapp.config import ensure_secret_key
+    from webapp.config import ensure_secret_key, instance_folder
 
     if reload_files:
         os.environ["REKINDLE_RELOAD"] = "1"
@@ -50,10 +49,14 @@ def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], re
     folders = [*filter(None, os.environ.get("REKINDLE_LIBRARY", "").split(os.pathsep)), *root, *extra]
     if folders:
         os.environ["REKINDLE_LIBRARY"] = os.pathsep.join(folders)
-    instance = Path(os.environ.setdefault("REKINDLE_INSTANCE", str(Path.cwd() / "instance")))
+    instance = instance_folder()
+    os.environ["REKINDLE_INSTANCE"] = str(instance)  # the workers use the same folder, whatever their cwd
     if not os.environ.get("REKINDLE_SECRET_KEY"):
         os.environ["REKINDLE_SECRET_KEY"] = ensure_secret_key(instance)
     click.echo(f"Rekindle is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    click.echo(f"Instance folder: {instance}")
+    if not _has_counsellors():
+        click.echo("No counsellor account yet: the counsellors' area is off; run 'rekindle counsellor add NAME'")
     sys.stdout.flush()
     os.execvp(
         sys.executable,
@@ -72,6 +75,19 @@ def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], re
             "webapp.wsgi:app",
         ],
     )
+
+
+def _has_counsellors() -> bool:
+    """Give whether the app serve is about to start has any counsellor account."""
+    from webapp import create_app
+    from webapp.state import AppState
+
+    app = create_app(_NOT_SERVING)
+    state: AppState = app.extensions["rekindle"]
+    try:
+        return state.store.has_counsellors()
+    finally:
+        state.store.dispose()
 
 
 @main.command("purge")
@@ -108,6 +124,7 @@ def counsellor_add(username: str, password_stdin: bool) -> None:
     state: AppState = app.extensions["rekindle"]
     state.store.add_counsellor(username, generate_password_hash(password))
     click.echo(f"counsellor '{username}' can now sign in at /counsellor/login")
+    click.echo(f"Instance folder: {app.instance_path}")
 
 
 if __name__ == "__main__":
