@@ -64,6 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     reload.init_app(app)
+    # browsers ask every site for /favicon.ico, whatever its pages link to
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     for module in (public_pages, results, safety, counsellor, workbench, errors):
         app.register_blueprint(module.bp)
     return app

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from assessments import AssessmentError
+from assessments.answers import response_reader
 from assessments.models import MultipleChoice, Question
 from assessments.options import label_for
 from webapp import draft_idle
@@ -90,7 +91,9 @@ def page(flow_id: str, number: int) -> Response | str:
     questions = flow.visible_questions(flow.pages[index], answers)
     if not questions:  # nothing to ask here for these answers: go on
         following = _next_page(flow, answers, index)
-        return _go_on(flow, following, review=bool(request.args.get("review")))
+        if request.args.get("review"):
+            return _back_to_review(flow, answers, _revealed_pages(), index)
+        return _go_on(flow, following, review=False)
     page_ = flow.pages[index]
     source = state().library.source("questionnaire", page_.questionnaire.id)
     form_type = form_class(page_, state().form_classes, source.content_hash)
@@ -101,6 +104,7 @@ def page(flow_id: str, number: int) -> Response | str:
         for name in hidden:
             del form[name]
         if form.validate():
+            shown_before = _shown(flow, answers)
             mine = answers.setdefault(page_.questionnaire.id, {})
             for question in questions:
                 value = to_answer(question, form[field_name(question.id)].data)
@@ -110,8 +114,10 @@ def page(flow_id: str, number: int) -> Response | str:
                     mine[question.id] = value
             prune_hidden(flow, answers)
             _save_answers(flow, answers)
-            review = bool(request.args.get("review"))
-            return _go_on(flow, None if review else _next_page(flow, answers, index), review=review)
+            if request.args.get("review"):  # questions this change reveals are asked before the review
+                newly = {i for i, _ in _shown(flow, answers) - shown_before}
+                return _back_to_review(flow, answers, _revealed_pages() | newly, index)
+            return _go_on(flow, _next_page(flow, answers, index), review=False)
     else:
         mine = answers.get(page_.questionnaire.id, {})
         data = {field_name(q.id): to_form_data(q, mine.get(q.id)) for q in questions}
@@ -146,6 +152,27 @@ def _go_on(flow: Flow, following: int | None, *, review: bool) -> Response:
     return redirect(url_for("public.page", flow_id=flow.ruleset_id, number=following + 1))
 
 
+def _shown(flow: Flow, answers: dict[str, Any]) -> set[tuple[int, str]]:
+    """Give (page index, question id) of every question asked for these answers."""
+    return {(i, q.id) for i in flow.visible_pages(answers) for q in flow.visible_questions(flow.pages[i], answers)}
+
+
+def _revealed_pages() -> set[int]:
+    """Give the pages still to visit (0-based) that earlier changes revealed, from ?revealed=3,5."""
+    given = request.args.get("revealed", "")
+    return {int(n) - 1 for n in given.split(",") if n.isdigit() and int(n) > 0}
+
+
+def _back_to_review(flow: Flow, answers: dict[str, Any], revealed: set[int], here: int) -> Response:
+    """Go through the pages with newly revealed questions, in order, then back to the review."""
+    pending = sorted(i for i in revealed - {here} if i in flow.visible_pages(answers))
+    if not pending:
+        return redirect(url_for("public.review", flow_id=flow.ruleset_id))
+    rest = ",".join(str(i + 1) for i in pending[1:])
+    number = pending[0] + 1
+    return redirect(url_for("public.page", flow_id=flow.ruleset_id, number=number, review=1, revealed=rest or None))
+
+
 def _refuse_duplicate_fields(questions: list[Question]) -> None:
     """A single-answer field posted twice is a tampered form: 400, not a guess at which to keep."""
     for question in questions:
@@ -175,9 +202,37 @@ def review(flow_id: str) -> Response | str:
     answers = _load_answers(flow)
     if not answers:  # nothing in progress (or the person used "Exit this page"): start afresh
         return redirect(url_for("public.home"))
-    if request.method == "POST":
+    dropped = _drop_misfits(flow, answers)
+    if dropped:  # the questionnaire changed under the draft: keep what still fits, ask again for the rest
+        _save_answers(flow, answers)
+    elif request.method == "POST":
         return _submit(flow, answers)
-    return render_template("public/review.html", flow=flow, summary=_summary(flow, answers))
+    return render_template("public/review.html", flow=flow, summary=_summary(flow, answers), dropped=dropped)
+
+
+def _drop_misfits(flow: Flow, answers: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """Drop answers the questionnaires no longer accept (an option removed, a maximum lowered, a
+    question gone); give each one's question text and the page to answer it again on."""
+    _, _, problems = response_reader(list(flow.questionnaires)).read(answers)
+    dropped: list[tuple[str, str | None]] = []
+    for (questionnaire_id, question_id), _message in problems:
+        mine = answers.get(questionnaire_id)
+        if not question_id or not isinstance(mine, dict):  # a questionnaire the check no longer has
+            answers.pop(questionnaire_id, None)
+            continue
+        if question_id not in mine:
+            continue
+        del mine[question_id]
+        where = next(
+            (i for i, p in enumerate(flow.pages) if p.questionnaire.id == questionnaire_id and p.has(question_id)),
+            None,
+        )
+        if where is None:
+            dropped.append(("A question that is no longer asked", None))
+        else:
+            text = next(q.text for q in flow.pages[where].questions if q.id == question_id)
+            dropped.append((text, url_for("public.page", flow_id=flow.ruleset_id, number=where + 1, review=1)))
+    return dropped
 
 
 def _submit(flow: Flow, answers: dict[str, Any]) -> Response:

@@ -148,3 +148,13 @@ def test_download_pdf_from_the_result_page(page) -> None:  # type: ignore[no-unt
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert " ".join(title.split()) in " ".join(text.split())
     assert "Page 1 of" in text
+
+
+def test_the_shift_hint_is_shown_with_a_keyboard_and_not_on_touch_screens(browser, server) -> None:  # type: ignore[no-untyped-def]
+    for touch, shown in ((False, True), (True, False)):
+        context = browser.new_context(base_url=server, has_touch=touch, is_mobile=touch)
+        page = context.new_page()
+        page.goto("/")
+        assert page.locator(".exit-hint").is_visible() is shown
+        assert page.locator("#exit-this-page").is_visible()  # the button itself is always there
+        context.close()
