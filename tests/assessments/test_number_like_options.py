@@ -63,7 +63,7 @@ def test_a_condition_with_a_number_for_a_text_option_says_to_write_it_as_text(tm
 
 def test_answers_written_as_numbers_for_text_options_say_to_write_them_as_text(tmp_path: Path) -> None:
     (tmp_path / "counted.yaml").write_text(QUESTIONNAIRE)
-    (tmp_path / "rules.yaml").write_text(RULES.replace("equals: 3}", "equals: '3'}").replace(', 0]}', "]}"))
+    (tmp_path / "rules.yaml").write_text(RULES.replace("equals: 3}", "equals: '3'}").replace(", 0]}", "]}"))
     (tmp_path / "rules.scenarios.yaml").write_text(
         "kind: scenarios\nruleset: counted\ncases:\n"
         "  - {name: numbers, answers: {counted: {days: 0, which: [1]}}, expect: {outcome: none}}\n"
