@@ -32,13 +32,13 @@ if TYPE_CHECKING:
 Keys = tuple[str | int, ...]
 
 KINDS = ("questionnaire", "ruleset", "scenarios")
-# Lists whose items nothing else in the same file needs in order to be checked
+# Lists whose items with mistakes are set aside (findings that name them are dropped)
 _LISTS = {
     "ruleset": ("rules", "scores", "outcomes", "flags"),
     "questionnaire": ("sections",),
     "scenarios": ("cases",),
 }
-# Top-level values a check never looks at: a stand-in lets the rest be checked
+# Top-level values stood in for when they have mistakes (findings under them are dropped)
 _STAND_INS: dict[str, Any] = {
     "id": "set-aside",
     "version": "0",
@@ -80,6 +80,13 @@ class SetAside:
 
 def set_aside(model_class: type[BaseModel], kind: str, document: Document, error: ValidationError) -> SetAside | None:
     """Give the file's model with the items that failed set aside, or None when that leaves nothing sound."""
+    try:
+        return _set_aside(model_class, kind, document, error)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None  # a shape this does not foresee: the errors already found stand on their own
+
+
+def _set_aside(model_class: type[BaseModel], kind: str, document: Document, error: ValidationError) -> SetAside | None:
     data = document.data
     broken: dict[Keys, set[int]] = {}  # path of a list -> indexes of its items with mistakes
     replaced: set[Keys] = set()  # top-level keys (or option lists) with mistakes
