@@ -12,7 +12,7 @@ from typing import Any
 from assessments.band_names import band_name
 from assessments.bounds import score_bounds
 from assessments.models.base import suggest
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
+from assessments.models.conditions import RESERVED, All, AnyOf, Compare, ConditionNode, Not, Tagged, condition_refs
 from assessments.models.questionnaire import (
     MultipleChoice,
     NumberQuestion,
@@ -22,7 +22,7 @@ from assessments.models.questionnaire import (
     ShortText,
     SingleChoice,
 )
-from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, RuleSet
+from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Guarantee, RuleSet
 from assessments.options import option_values, points_table
 from assessments.refs import QuestionRef, Resolver, ScoreRef, resolver_for
 from assessments.score_graph import chain_problem, score_uses
@@ -55,7 +55,25 @@ def check_condition(node: ConditionNode, resolver: Resolver, at: Keys) -> Iterat
     if isinstance(node, Not):
         yield from check_condition(node.item, resolver, (*at, "not"))
         return
+    if isinstance(node, Tagged):
+        yield from _check_tagged(node, resolver, (*at, "tagged"))
+        return
     yield from _check_compare(node, resolver, (*at, node.ref))
+
+
+def _check_tagged(node: Tagged, resolver: Resolver, at: Keys) -> Iterator[Finding]:
+    if resolver.tags is None:
+        yield at, "show_when names earlier questions; tag quantifiers belong in rules, guarantees and policies"
+        return
+    used = sorted(resolver.tags)
+    for index, tag in enumerate(node.tags):
+        if tag not in resolver.tags:
+            where = (*at, "tag", index) if len(node.tags) > 1 else (*at, "tag")
+            yield (
+                where,
+                f"no question here carries the tag '{tag}'{suggest(tag, used)}; tags its questions carry:"
+                f" {', '.join(used) or '(none)'}",
+            )
 
 
 def _check_compare(node: Compare, resolver: Resolver, at: Keys) -> Iterator[Finding]:
@@ -118,10 +136,13 @@ def _duplicates(ids: list[str], at: list[Keys], what: str) -> Iterator[Finding]:
             seen[item_id] = index
 
 
-def check_questionnaire(questionnaire: Questionnaire) -> list[Finding]:
-    """Give what is wrong inside one questionnaire."""
+def check_questionnaire(questionnaire: Questionnaire, library_tags: frozenset[str] = frozenset()) -> list[Finding]:
+    """Give what is wrong inside one questionnaire (library_tags: tags the library's policies declare)."""
     findings: list[Finding] = []
     sections = questionnaire.sections
+    own_tags = [t.id for t in questionnaire.tags]
+    findings += _duplicates(own_tags, [("tags", i, "id") for i in range(len(own_tags))], "tag")
+    declared = sorted(set(own_tags) | library_tags)
     findings += _duplicates([s.id for s in sections], [("sections", i, "id") for i in range(len(sections))], "section")
     where = [(s_index, q_index, q) for s_index, s in enumerate(sections) for q_index, q in enumerate(s.questions)]
     findings += _duplicates(
@@ -134,11 +155,56 @@ def check_questionnaire(questionnaire: Questionnaire) -> list[Finding]:
     for s_index, q_index, question in where:
         at: Keys = ("sections", s_index, "questions", q_index)
         findings += _check_question_options(question, at)
+        if question.id in RESERVED:
+            findings.append(
+                ((*at, "id"), f"'{question.id}' is a word conditions use ({', '.join(RESERVED)}); choose another id")
+            )
+        findings += _check_tag_uses(questionnaire, question, declared, at)
         if question.show_when is not None:
             resolver = Resolver([questionnaire], qualified=False, allowed_questions={q.id for q in earlier})
             findings += check_condition(question.show_when, resolver, (*at, "show_when"))
         earlier.append(question)
     return findings
+
+
+def _check_tag_uses(
+    questionnaire: Questionnaire, question: Question, declared: list[str], at: Keys
+) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for index, use in enumerate(question.tags):
+        here: Keys = (*at, "tags", index)
+        if use.tag not in declared:
+            yield (
+                (*here, "tag") if use.when is not None else here,
+                f"unknown tag '{use.tag}'{suggest(use.tag, declared)}; declare it under the questionnaire's tags"
+                f" or in a policy file (declared: {', '.join(declared) or 'none'})",
+            )
+        if use.tag in seen:
+            yield here, f"tag '{use.tag}' is given twice; give it once"
+        seen.add(use.tag)
+        if use.when is None:
+            if question.kind != "yes-no":
+                example = _counting_example(question)
+                yield (
+                    here,
+                    f"say which answers count for tag '{use.tag}' on {_describe(question)}, e.g."
+                    f" {{tag: {use.tag}, when: {example}}}",
+                )
+            continue
+        resolver = Resolver([questionnaire], qualified=False, allowed_questions={question.id})
+        compare = Compare(question.id, use.when.op, use.when.value)
+        yield from _check_compare(compare, resolver, (*here, "when"))
+
+
+def _counting_example(question: Question) -> str:
+    values = option_values(question)
+    if isinstance(question, MultipleChoice):
+        return f"{{contains_any: [{values[0]}]}}"
+    if values:
+        return f"{{in: [{', '.join(values[-2:])}]}}"
+    if isinstance(question, NumberQuestion):
+        return f"{{at_least: {question.max}}}"
+    return "{answered: true}"
 
 
 def _check_question_options(question: Question, at: Keys) -> Iterator[Finding]:
@@ -220,6 +286,8 @@ def check_ruleset(
         for a_index, advice in enumerate(rule.advice):
             for o_index, outcome_id in enumerate(advice.outcomes or ()):
                 outcome_known(outcome_id, (*at, "advice", a_index, "outcomes", o_index))
+    for g_index, guarantee in enumerate(ruleset.guarantees):
+        findings += check_guarantee(guarantee, ruleset, resolver, ("guarantees", g_index))
     decision = ruleset.decision
     if isinstance(decision, BandsDecision):
         findings += _check_bands_decision(ruleset, decision, resolver, outcome_known)
@@ -236,6 +304,79 @@ def check_ruleset(
                     )
                 )
         outcome_known(decision.if_no_weight, ("decision", "if_no_weight"))
+    return findings
+
+
+def check_guarantee(guarantee: Guarantee, ruleset: RuleSet, resolver: Resolver, at: Keys) -> list[Finding]:
+    """Give what is wrong with a guarantee of a rule set: its condition, and names its `then` uses."""
+    findings = list(check_condition(guarantee.when, resolver, (*at, "when")))
+    findings += then_findings(guarantee, ruleset, (*at, "then"), lenient_never=False)
+    return findings
+
+
+def then_findings(guarantee: Guarantee, ruleset: RuleSet, at: Keys, *, lenient_never: bool) -> list[Finding]:
+    """Give the names in a guarantee's `then` that the rule set does not have.
+
+    With lenient_never (a library policy), outcomes under `never` that the rule set does not
+    declare are fine (it can never give them), and so are those under `one_of`, as long as it
+    declares at least one of them.
+    """
+    then = guarantee.then
+    outcome_ids = ruleset.outcome_ids()
+    flag_ids = [f.id for f in ruleset.flags]
+    findings: list[Finding] = []
+
+    def outcome(value: str, keys: Keys) -> None:
+        if value not in outcome_ids:
+            findings.append(
+                (
+                    keys,
+                    f"unknown outcome '{value}'{suggest(value, outcome_ids)}; declared outcomes: {', '.join(outcome_ids)}",
+                )
+            )
+
+    if then.outcome is not None:
+        outcome(then.outcome, (*at, "outcome"))
+    if lenient_never and then.one_of and any(o in outcome_ids for o in then.one_of):
+        pass
+    elif lenient_never and then.one_of:
+        findings.append(
+            (
+                (*at, "one_of"),
+                f"declare one of the outcomes {', '.join(then.one_of)} (declared: {', '.join(outcome_ids)})",
+            )
+        )
+    else:
+        for index, value in enumerate(then.one_of or ()):
+            outcome(value, (*at, "one_of", index))
+    for index, value in enumerate(then.never or ()):
+        if not lenient_never:
+            outcome(value, (*at, "never", index))
+    for index, flag in enumerate(then.flags):
+        if flag not in flag_ids:
+            findings.append(
+                (
+                    (*at, "flags", index),
+                    f"unknown flag '{flag}'{suggest(flag, flag_ids)}; declared flags: {', '.join(flag_ids) or 'none'}",
+                )
+            )
+    given_advice = {a for o in ruleset.outcomes for a in o.advice} | {a.text for r in ruleset.rules for a in r.advice}
+    for index, text in enumerate(then.advice):
+        if text not in given_advice:
+            findings.append(
+                ((*at, "advice", index), "no outcome or rule gives this advice; copy the text exactly as written there")
+            )
+    names = [r.name for o in ruleset.outcomes for r in o.resources] + [
+        r.name for f in ruleset.flags for r in f.resources
+    ]
+    for index, name in enumerate(then.resources):
+        if name not in names:
+            findings.append(
+                (
+                    (*at, "resources", index),
+                    f"no outcome or flag lists a service named '{name}'{suggest(name, names)}; copy its name exactly",
+                )
+            )
     return findings
 
 

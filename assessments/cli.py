@@ -15,11 +15,12 @@ import click
 
 from assessments.coverage import measure
 from assessments.engine import Scorer
-from assessments.errors import AssessmentError, FileError, display_path
+from assessments.errors import AssessmentError, FileError, GuaranteeFailure, display_path
 from assessments.library import Library, env_dirs, load_library, yaml_files
 from assessments.loading import SourceFile
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.presentation import present
 from assessments.reference import format_reference
 from assessments.result import DECIDED_BY, Explanation, Result
 from assessments.scenarios import CaseReport, run_scenarios
@@ -58,7 +59,19 @@ def _load_checked(ctx: click.Context, paths: tuple[Path, ...]) -> tuple[list[Pat
     """Load the library with the named files standing in, and give the errors that concern them."""
     files = _expand(paths)
     library = load_library(library_dirs(ctx), files=files, replace=True)
-    errors = [e for e in library.errors if not files or e.path in files]
+    named = {f.resolve() for f in files}
+    # a named rule set, and the rule sets that named scenario files test, must keep their
+    # guarantees; a broken one is reported where it is written (often a policy file)
+    concerned = {
+        ("ruleset", s.model.ruleset if isinstance(s.model, ScenarioFile) else s.model.id)
+        for s in [*library.sources.values(), *library.scenario_sources]
+        if s.path.resolve() in named and isinstance(s.model, (RuleSet, ScenarioFile))
+    }
+    errors = [
+        e
+        for e in library.errors
+        if not files or e.path.resolve() in named or (isinstance(e, GuaranteeFailure) and e.declares in concerned)
+    ]
     _print_stand_ins(library)
     _print_errors(errors)
     return files, library, errors
@@ -83,8 +96,8 @@ def open_ruleset(ctx: click.Context, name: str) -> tuple[Library, Scorer]:
     is_file = path.suffix in (".yaml", ".yml") or path.is_file()
     library = load_library(library_dirs(ctx), files=[path] if is_file else [], replace=True)
     _print_stand_ins(library)
-    if is_file:
-        mine = [e for e in library.errors if e.path == path]
+    if is_file:  # a rule set that breaks a guarantee still loads: analyze and score show why
+        mine = [e for e in library.errors if e.path == path and not isinstance(e, GuaranteeFailure)]
         if mine:
             _print_errors(mine)
             ctx.exit(1)
@@ -206,33 +219,46 @@ def score_command(ctx: click.Context, ruleset: str, answers_path: Path, as_json:
 
 
 def render_result(result: Result, explanation: Explanation | None = None) -> str:
-    """Give the plain-text account of a result that `rekindle score` prints."""
+    """Give the plain-text account of a result that `rekindle score` prints.
+
+    What the person would see comes first (for a safety result: no scores, weights or reasons
+    towards other outcomes); with an explanation, the counsellor's full trace follows.
+    """
+    shown = present(result)
     out = [
         f"Outcome: {result.outcome.title} ({result.outcome.id})",
         f"  {result.outcome.summary}",
-        f"  Decided by {DECIDED_BY.get(result.decided_by, result.decided_by)}.",
     ]
-    if result.safety:
-        out.append("\nSafety first — people who can help:")
+    if shown.resources:
+        out.append("\nSafety first — people who can help:" if result.safety else "\nWhere to find support:")
         out += [
             f"  - {r.name} [{r.country}]{' ' + r.phone if r.phone else ''}{' ' + r.url if r.url else ''}"
-            for r in result.resources
+            for r in shown.resources
         ]
     out.append("\nWhy:")
-    out += [f"  - {rule.because}{_contribution(rule)}" for rule in result.fired] or ["  (no rule fired)"]
+    out += [f"  - {reason}" for reason in shown.reasons] or ["  (no rule fired)"]
+    if shown.other_reasons:
+        out.append("\nAlso weighed, towards other outcomes:")
+        out += [f"  - {reason}" for reason in shown.other_reasons]
     if result.flags:
         out.append("\nFlags: " + ", ".join(f.title for f in result.flags))
-    out.append("\nScores:")
-    out += [f"  {k:<32} {_num(v)}" for k, v in result.scores.items()] or ["  (none)"]
-    if any(result.tallies.values()):
-        out.append("Tallies: " + ", ".join(f"{k} {_num(v)}" for k, v in result.tallies.items()))
+    if not shown.safety_first:
+        out.append("\nScores:")
+        out += [f"  {k:<32} {_num(v)}" for k, v in result.scores.items()] or ["  (none)"]
     out.append("\nWhat to do next:")
     out += [f"  - {a}" for a in result.advice] or ["  (none)"]
     if result.missing:
         out.append(f"\nUnanswered ({result.missing_treatment}): {', '.join(result.missing)}")
     if explanation:
-        out.append("\nRules that did not fire:")
-        out += [f"  - {t.id}: {t.why_not}" for t in explanation.rules if not t.fired] or ["  (all fired)"]
+        out.append("\nFor counsellors — the full trace:")
+        out.append(f"  Decided by {DECIDED_BY.get(result.decided_by, result.decided_by)}.")
+        out.append("  Rules that fired:")
+        out += [f"    - {rule.because}{_contribution(rule)}" for rule in result.fired] or ["    (none)"]
+        out.append("  Scores: " + (", ".join(f"{k} {_num(v)}" for k, v in result.scores.items()) or "(none)"))
+        if any(result.tallies.values()):
+            out.append("  Tallies: " + ", ".join(f"{k} {_num(v)}" for k, v in result.tallies.items()))
+        out.append("  Rules that did not fire:")
+        out += [f"    - {t.id}: {t.why_not}" for t in explanation.rules if not t.fired] or ["    (all fired)"]
     out.append(f"\nRule set: {result.ruleset_id} v{result.ruleset_version} (content {result.ruleset_hash[:12]})")
     return "\n".join(out)
 
@@ -274,8 +300,12 @@ def test_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool) ->
             click.echo(f"FAIL {source.path.name}: {report.name}", err=True)
             for failure in report.failures:
                 click.echo(f"     {failure}", err=True)
-    if broken:
-        click.echo(f"{len(broken)} file(s) could not be loaded", err=True)
+    refused = [e for e in broken if isinstance(e, GuaranteeFailure)]
+    if len(refused) < len(broken):
+        click.echo(f"{len(broken) - len(refused)} file(s) could not be loaded", err=True)
+    if refused:
+        rulesets = sorted({e.declares[1] for e in refused if e.declares})
+        click.echo(f"rule set(s) not keeping every guarantee (not served): {', '.join(rulesets)}", err=True)
     click.echo(f"{passed} passed, {failed} failed")
     if coverage:
         _print_coverage(library, reports)

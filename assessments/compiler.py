@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged, unexpanded
 from assessments.refs import Resolver
 
 Values = dict[str, Any]  # questionnaire id (or SCORES) -> {question or score id: value}
@@ -62,6 +62,8 @@ def compile_condition(node: ConditionNode, resolver: Resolver) -> Predicate:
     if isinstance(node, Not):
         inner = compile_condition(node.item, resolver)
         return lambda v: not inner(v)
+    if isinstance(node, Tagged):
+        raise unexpanded(node)
     return _compile_compare(node, *slot_of(node.ref, resolver))
 
 

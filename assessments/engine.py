@@ -12,9 +12,11 @@ from assessments.explain import why_not
 from assessments.firing import compile_firing
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Flag, Resource, RuleSet
+from assessments.presentation import unique_resources
 from assessments.refs import SCORES, resolver_for
 from assessments.result import Explanation, FiredRule, Result, RuleTrace
 from assessments.scores import compile_score, score_order
+from assessments.tags import expand_ruleset
 
 
 def model_hash(*models: Any) -> str:
@@ -37,9 +39,10 @@ class Scorer:
         questionnaire_hashes: dict[str, str] | None = None,
     ) -> None:
         by_id = {q.id: q for q in questionnaires}
-        self.ruleset = ruleset
         self.questionnaires = tuple(by_id[q] for q in ruleset.questionnaires)
         self.ruleset_hash = ruleset_hash or model_hash(ruleset, *self.questionnaires)
+        # tag quantifiers become plain comparisons here, so nothing below ever sees one
+        self.ruleset = ruleset = expand_ruleset(ruleset, self.questionnaires)
         resolver = resolver_for(ruleset, list(self.questionnaires))
         self._resolver = resolver
         self._reader = response_reader(list(self.questionnaires))
@@ -196,7 +199,7 @@ class Scorer:
         flag_ids = [self._rule_flags[i] for i in indexes]
         flags = [self._flags[f] for f in dict.fromkeys(f for f in flag_ids if f is not None)]
         ordered = tuple([f for f in flags if f.safety] + [f for f in flags if not f.safety])
-        resources = _unique([r for f in ordered for r in f.resources] + list(outcome.resources))
+        resources = unique_resources([r for f in ordered for r in f.resources] + list(outcome.resources))
         extra = [
             text
             for i in indexes
@@ -228,18 +231,6 @@ class Scorer:
         if decision.ties == NOT_ENOUGH_INFORMATION:
             return NOT_ENOUGH_INFORMATION, "tie"
         return next(o for o in decision.ties if o in leaders), "tie"
-
-
-def _unique(resources: list[Resource]) -> tuple[Resource, ...]:
-    """Give resources without repeats (same name and country), in order."""
-    seen: set[tuple[str, str]] = set()
-    kept = []
-    for resource in resources:
-        key = (resource.name, resource.country)  # hashing the frozen models themselves is slow
-        if key not in seen:
-            seen.add(key)
-            kept.append(resource)
-    return tuple(kept)
 
 
 def score(questionnaires: Sequence[Questionnaire] | Questionnaire, ruleset: RuleSet, answers: Any) -> Result:

@@ -82,6 +82,14 @@ class FileError(AssessmentError):
         return self.format()
 
 
+class GuaranteeFailure(FileError):
+    """A rule set that loaded but does not keep a guarantee (its own or a policy's).
+
+    It stays loaded, so counsellors can analyse and try it, but it is not served to the public;
+    the problems sit at the guarantee in the rule set or policy file.
+    """
+
+
 class InvalidAnswers(AssessmentError):
     """Answers that do not fit the questionnaire(s); lists every problem at once."""
 

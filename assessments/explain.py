@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged, unexpanded
 from assessments.refs import Resolver
 
 _WORDS = {
@@ -35,6 +35,8 @@ def why_not(node: ConditionNode, values: dict[str, Any], resolver: Resolver) -> 
         if why_not(node.item, values, resolver) is None:
             return f"{_describe(node.item)} holds, and it must not"
         return None
+    if isinstance(node, Tagged):
+        raise unexpanded(node)
     return _compare(node, values, resolver)
 
 

@@ -24,7 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from assessments.compiler import Predicate, Values, compile_condition
-from assessments.models.conditions import All, AnyOf, ConditionNode, Not, condition_refs
+from assessments.models.conditions import All, AnyOf, ConditionNode, Not, Tagged, condition_refs, unexpanded
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion, ShortText
 from assessments.options import option_values
 from assessments.refs import QuestionRef, Resolver, Target
@@ -124,6 +124,8 @@ def _cuts(nodes: Iterable[ConditionNode]) -> list[float]:
                 visit(item)
         elif isinstance(node, Not):
             visit(node.item)
+        elif isinstance(node, Tagged):
+            raise unexpanded(node)
         elif node.op in ("equals", "at_least", "at_most"):
             constants.add(node.value)
         elif node.op == "between":

@@ -16,11 +16,14 @@ from typing import Any
 from assessments.checks import check_questionnaire, check_ruleset
 from assessments.engine import Scorer
 from assessments.errors import FileError, Problem, UnknownId, display_path
+from assessments.guard import guard
 from assessments.loading import SourceFile, load_source
+from assessments.models.policy import Policy
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
 from assessments.partial import check_rest, unknown_default_ruleset
+from assessments.policies import check_policy, declared_tags
 from assessments.scenario_checks import check_scenarios
 
 BUNDLED = Path(__file__).parent
@@ -28,8 +31,8 @@ ENV_VAR = "REKINDLE_LIBRARY"
 
 
 def bundled_dirs() -> list[Path]:
-    """Give the folders of the bundled questionnaires and rule sets."""
-    return [BUNDLED / "questionnaires", BUNDLED / "rules"]
+    """Give the folders of the bundled policies, questionnaires and rule sets."""
+    return [BUNDLED / "policies", BUNDLED / "questionnaires", BUNDLED / "rules"]
 
 
 def env_dirs(environ: dict[str, str] | os._Environ[str] | None = None) -> list[Path]:
@@ -48,10 +51,13 @@ class Library:
     errors: list[FileError] = field(default_factory=list)
     sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
     scenario_sources: list[SourceFile] = field(default_factory=list)
-    stand_ins: list[tuple[Path, Path]] = field(default_factory=list)
-    sound_questionnaires: dict[str, Questionnaire] = field(
-        default_factory=dict, repr=False
-    )  # (file named, library file it stands in for)
+    stand_ins: list[tuple[Path, Path]] = field(default_factory=list)  # (file named, the one it stands in for)
+    sound_questionnaires: dict[str, Questionnaire] = field(default_factory=dict, repr=False)  # see partial.py
+    policies: dict[str, Policy] = field(default_factory=dict)
+    # rule set id -> the proof of each guarantee it must keep (its own and the policies')
+    proofs: dict[str, list[Any]] = field(default_factory=dict)
+    # rule set id -> why it may not be served: a guarantee broken, not decided or not checkable
+    refused: dict[str, list[str]] = field(default_factory=dict)
     _scorers: dict[str, Scorer] = field(default_factory=dict, repr=False)
 
     def content_key(self, ruleset_id: str) -> str:
@@ -152,6 +158,7 @@ def load_library(
     _register(library, loaded, replace)
     _cross_check(library)
     check_rest(library)  # files with structural mistakes: the checks of what is sound in them
+    guard(library)
     return library
 
 
@@ -168,7 +175,13 @@ def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: 
         if isinstance(model, ScenarioFile):
             library.scenario_sources.append(source)
             continue
-        kind = "questionnaire" if isinstance(model, Questionnaire) else "ruleset"
+        kind = (
+            "questionnaire"
+            if isinstance(model, Questionnaire)
+            else "policy"
+            if isinstance(model, Policy)
+            else "ruleset"
+        )
         groups.setdefault((kind, model.id), []).append((source, explicit))
     for (kind, item_id), group in groups.items():
         named = [source for source, explicit in group if explicit and replace]
@@ -206,11 +219,21 @@ def _duplicate(library: Library, source: SourceFile, others: list[SourceFile], k
 
 
 def _cross_check(library: Library) -> None:
+    by_kind = {
+        kind: [s.model for (k, _), s in library.sources.items() if k == kind] for kind in ("policy", "questionnaire")
+    }
+    declared = declared_tags(by_kind["policy"], by_kind["questionnaire"])  # type: ignore[arg-type]
+    for (kind, item_id), source in list(library.sources.items()):
+        if kind == "policy":
+            assert isinstance(source.model, Policy)
+            if _keep(library, source, check_policy(source.model, declared)):
+                library.policies[item_id] = source.model
+    policy_tags = frozenset(t.id for p in library.policies.values() for t in p.tags)
     questionnaires: dict[str, Questionnaire] = {}
     for (kind, item_id), source in list(library.sources.items()):
         if kind == "questionnaire":
             assert isinstance(source.model, Questionnaire)
-            own = check_questionnaire(source.model)
+            own = check_questionnaire(source.model, policy_tags)
             if own:  # the usual check of default_ruleset needs the questionnaire sound; this one does not
                 own += unknown_default_ruleset(library, source.model)
             if _keep(library, source, own):
@@ -279,8 +302,9 @@ def _keep(library: Library, source: SourceFile, findings: list[tuple[tuple[str |
         return True
     problems = [source.problem(keys, message) for keys, message in findings]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-    kind = "questionnaire" if isinstance(source.model, Questionnaire) else "ruleset"
-    declares = None if isinstance(source.model, ScenarioFile) else (kind, source.model.id)
+    model = source.model
+    kind = "questionnaire" if isinstance(model, Questionnaire) else "policy" if isinstance(model, Policy) else "ruleset"
+    declares = None if isinstance(model, ScenarioFile) else (kind, model.id)
     library.errors.append(FileError(source.path, problems, root=source.root, declares=declares))
     if not isinstance(source.model, ScenarioFile):
         library.sources.pop((kind, source.model.id), None)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from assessments.errors import FileError, Problem
 from assessments.models.base import ID_PATTERN, suggest
+from assessments.models.policy import Policy
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
@@ -22,8 +23,9 @@ KINDS: dict[str, type[BaseModel]] = {
     "questionnaire": Questionnaire,
     "ruleset": RuleSet,
     "scenarios": ScenarioFile,
+    "policy": Policy,
 }
-Model = Questionnaire | RuleSet | ScenarioFile
+Model = Questionnaire | RuleSet | ScenarioFile | Policy
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def read_source(raw: bytes, path: Path, root: Path | None = None) -> SourceFile:
         if aside is None and has_rest(parsed.data):  # unchecked: say so rather than seem to have looked
             problems.append(Problem(NOT_CHECKED))
         raise FileError(path, problems, root=root, declares=declares, set_aside=aside) from None
-    assert isinstance(model, (Questionnaire, RuleSet, ScenarioFile))
+    assert isinstance(model, (Questionnaire, RuleSet, ScenarioFile, Policy))
     return SourceFile(path, root, model, parsed, content_hash(raw), raw.decode("utf-8"))
 
 

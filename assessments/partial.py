@@ -23,6 +23,7 @@ from assessments.checks import check_questionnaire, check_ruleset
 from assessments.errors import FileError, Problem
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
+from assessments.models.scenarios import ScenarioFile
 from assessments.scenario_checks import check_scenarios
 from assessments.yamlload import Document
 
@@ -31,12 +32,13 @@ if TYPE_CHECKING:
 
 Keys = tuple[str | int, ...]
 
-KINDS = ("questionnaire", "ruleset", "scenarios")
+KINDS = ("questionnaire", "ruleset", "scenarios", "policy")
 # Lists whose items with mistakes are set aside (findings that name them are dropped)
 _LISTS = {
     "ruleset": ("rules", "scores", "outcomes", "flags"),
     "questionnaire": ("sections",),
     "scenarios": ("cases",),
+    "policy": (),  # a policy is checked against the library's questionnaires only once it is sound
 }
 # Top-level values stood in for when they have mistakes (findings under them are dropped)
 _STAND_INS: dict[str, Any] = {
@@ -217,12 +219,15 @@ def check_rest(library: Library) -> None:
         if model is None:
             continue
         if isinstance(model, Questionnaire):
-            findings = check_questionnaire(model) + unknown_default_ruleset(library, model)
+            tags = frozenset(t.id for p in library.policies.values() for t in p.tags)
+            findings = check_questionnaire(model, tags) + unknown_default_ruleset(library, model)
         elif isinstance(model, RuleSet):
             # sound in themselves: a questionnaire whose only fault is this rule set is checked against
             sound = library.sound_questionnaires
             findings = check_ruleset(model, sound, frozenset(failed["questionnaire"] - set(sound)))
-        else:
+        elif isinstance(model, ScenarioFile):
             unloaded = frozenset(failed["ruleset"] - set(library.rulesets))
             findings = check_scenarios(model, library.rulesets, library.questionnaires, unloaded)
+        else:
+            continue
         add_findings(error, checked_rest(aside, findings))

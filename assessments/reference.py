@@ -33,6 +33,7 @@ KIND_TITLES = {
     "questionnaire.schema.json": "Questionnaire file (`kind: questionnaire`)",
     "ruleset.schema.json": "Rule-set file (`kind: ruleset`)",
     "scenarios.schema.json": "Scenario file (`kind: scenarios`)",
+    "policy.schema.json": "Policy file (`kind: policy`)",
 }
 
 

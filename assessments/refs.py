@@ -55,8 +55,18 @@ class Resolver:
         *,
         qualified: bool,
         allowed_questions: set[str] | None = None,
+        tags: bool = False,
     ) -> None:
         self.qualified = qualified
+        # tag -> questions carrying it, when tag quantifiers may be used here (rule sets, not show_when)
+        self.tags: dict[str, list[str]] | None = None
+        if tags:
+            self.tags = {}
+            for questionnaire in questionnaires:
+                for question in questionnaire.questions():
+                    name = f"{questionnaire.id}.{question.id}" if qualified else question.id
+                    for use in question.tags:
+                        self.tags.setdefault(use.tag, []).append(name)
         self.questions: dict[str, QuestionRef] = {}
         self.not_yet: set[str] = set()  # questions that exist but may not be named here (asked later)
         for questionnaire in questionnaires:
@@ -79,7 +89,9 @@ class Resolver:
         if name in self.not_yet:
             return f"'{name}' is asked after this question; show_when may only use questions asked before this one"
         if not self.qualified and "." in name:
-            return f"'{name}' is not a question here; this rule set scores one questionnaire, so write the question id alone{hint}"
+            bare = name.split(".", 1)[1]
+            alone = f": '{bare}'" if bare in self.questions else hint
+            return f"'{name}' is not a question here; this rule set scores one questionnaire, so write the question id alone{alone}"
         if self.qualified and "." not in name and name not in self.scores:
             return (
                 f"unknown name '{name}'{hint}; a rule set over several questionnaires names questions"
@@ -91,4 +103,4 @@ class Resolver:
 
 def resolver_for(ruleset: RuleSet, questionnaires: list[Questionnaire]) -> Resolver:
     """Give the resolver for a rule set's names: plain ids over one questionnaire, qualified over several."""
-    return Resolver(questionnaires, ruleset.scores, qualified=len(ruleset.questionnaires) > 1)
+    return Resolver(questionnaires, ruleset.scores, qualified=len(ruleset.questionnaires) > 1, tags=True)

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assessments.models.conditions import CONDITION_SCHEMA
-from assessments.models.questionnaire import Questionnaire
+from assessments.models.conditions import ANSWER_TEST_SCHEMA, CONDITION_SCHEMA
+from assessments.models.policy import Policy
+from assessments.models.questionnaire import Questionnaire, TagUse
 from assessments.models.ruleset import Advice, RuleSet
 from assessments.models.scenarios import ScenarioFile
 
@@ -15,6 +16,7 @@ SCHEMA_FILES = {
     "questionnaire.schema.json": Questionnaire,
     "ruleset.schema.json": RuleSet,
     "scenarios.schema.json": ScenarioFile,
+    "policy.schema.json": Policy,
 }
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
@@ -28,6 +30,8 @@ def json_schema(model: type[Any]) -> dict[str, Any]:
         defs["Condition"] = CONDITION_SCHEMA
     if "#/$defs/Advice" in text:
         defs["Advice"] = _swap_placeholder(Advice.model_json_schema(mode="validation"))
+    if "#/$defs/TagUse" in text:
+        defs["TagUse"] = _swap_placeholder(TagUse.model_json_schema(mode="validation"))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 
@@ -37,6 +41,13 @@ def json_schema(model: type[Any]) -> dict[str, Any]:
 _MARKERS: dict[str, dict[str, Any]] = {
     "condition": {"$ref": "#/$defs/Condition"},
     "advice": {"anyOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/Advice"}]},
+    "tag-use": {
+        "anyOf": [
+            {"type": "string", "description": "A tag id (yes counts, on a yes/no question)."},
+            {"$ref": "#/$defs/TagUse"},
+        ]
+    },
+    "answer-test": ANSWER_TEST_SCHEMA,
     "options": {
         "anyOf": [
             {"type": "array", "items": {"$ref": "#/$defs/Option"}, "minItems": 2},

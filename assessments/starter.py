@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from assessments.bounds import question_range
+from assessments.models.policy import Policy
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion, Question, Questionnaire, ShortText
+from assessments.models.ruleset import Flag, Outcome, Rule, RuleSet
 from assessments.options import choice_options, points_table
+from assessments.policies import triggers, used_tags
 from assessments.schema import SCHEMA_DIR
 
 
@@ -66,8 +72,48 @@ def _modeline(kind: str, folder: Path) -> str:
     return f"# yaml-language-server: $schema={Path(where).as_posix()}"
 
 
-def starter_ruleset(questionnaire: Questionnaire, ruleset_id: str, folder: Path) -> str:
-    """Give the text of a starter rule set for the questionnaire."""
+@dataclass(frozen=True)
+class Inherited:
+    """What a new rule set must start with to keep the library's policies: the outcomes, flags
+    and rules that keep them in the questionnaire's own rule set, copied as they are."""
+
+    policies: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+    flags: tuple[Flag, ...]
+    rules: tuple[Rule, ...]
+
+
+def inherited(questionnaire: Questionnaire, default: RuleSet | None, policies: list[Policy]) -> Inherited | None:
+    """Give what the policies that apply to this questionnaire ask of every rule set over it,
+    taken from its default rule set (None when no policy applies or it has no such rule set)."""
+    used = used_tags([questionnaire])
+    applying = [(p, g) for p in policies for g in p.guarantees if triggers(g) & used]
+    if not applying or default is None or default.questionnaires != (questionnaire.id,):
+        return None
+    wanted_outcomes = {o for _, g in applying for o in (g.then.outcome, *(g.then.one_of or ())) if o}
+    wanted_flags = {f for _, g in applying for f in g.then.flags}
+    rules = tuple(r for r in default.rules if r.force in wanted_outcomes or r.flag in wanted_flags)
+    outcome_ids = {r.force for r in rules if r.force} | (wanted_outcomes & set(default.outcome_ids()))
+    flag_ids = {r.flag for r in rules if r.flag}
+    return Inherited(
+        tuple(dict.fromkeys(p.id for p, _ in applying)),
+        tuple(o for o in default.outcomes if o.id in outcome_ids),
+        tuple(f for f in default.flags if f.id in flag_ids),
+        rules,
+    )
+
+
+def _yaml_items(models: tuple[Any, ...]) -> list[str]:
+    """Give models as YAML list items, indented under a key."""
+    data = [m.model_dump(mode="json", exclude_defaults=True) for m in models]
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return ["  " + line for line in text.rstrip("\n").splitlines()]
+
+
+def starter_ruleset(
+    questionnaire: Questionnaire, ruleset_id: str, folder: Path, *, keep: Inherited | None = None
+) -> str:
+    """Give the text of a starter rule set for the questionnaire (starting with `keep`, if any)."""
     questions = questionnaire.questions()
     scored = [q for q in questions if _scored(q)]
     plain = [q for q in questions if not isinstance(q, ShortText)] or questions
@@ -94,6 +140,8 @@ def starter_ruleset(questionnaire: Questionnaire, ruleset_id: str, folder: Path)
         "",
         "# The answers this rule set can give. Keep titles short and kind.",
         "outcomes:",
+        *_kept_header(keep, "outcomes"),
+        *(_yaml_items(keep.outcomes) if keep else []),
         "  - id: take-care-first",
         '    title: "Take care of yourself first"',
         '    summary: "Your answers point to something that matters more than the relationship right now."',
@@ -110,6 +158,8 @@ def starter_ruleset(questionnaire: Questionnaire, ruleset_id: str, folder: Path)
         "# services for your country (phone:, sms:, url:), and set last_verified to the day you",
         "# checked each one works.",
         "flags:",
+        *_kept_header(keep, "flags"),
+        *(_yaml_items(keep.flags) if keep else []),
         "  - id: needs-support",
         '    title: "You may need support"',
         "    safety: true",
@@ -147,6 +197,8 @@ def starter_ruleset(questionnaire: Questionnaire, ruleset_id: str, folder: Path)
         "# not: CONDITION, or QUESTION: {OPERATOR: VALUE} with equals, in, at_least, at_most,",
         "# between, answered, contains, contains_any. `because` is shown to the person.",
         "rules:",
+        *_kept_header(keep, "rules"),
+        *(_yaml_items(keep.rules) if keep else []),
         "  - id: example-force            # force an outcome, whatever the decision says",
         f"    when: {{{_example_condition(last)}}}",
         '    because: "Explain to the person why this matters."',
@@ -178,6 +230,16 @@ def starter_ruleset(questionnaire: Questionnaire, ruleset_id: str, folder: Path)
         "",
     ]
     return "\n".join(lines)
+
+
+def _kept_header(keep: Inherited | None, what: str) -> list[str]:
+    if keep is None:
+        return []
+    return [
+        f"  # These {what} keep the library's policy ({', '.join(keep.policies)}), copied from the",
+        "  # questionnaire's own rule set. Reword them if you like; `rekindle validate` proves the",
+        "  # policy still holds, and a rule set that breaks it is not served.",
+    ]
 
 
 def _decision_lines(questionnaire: Questionnaire, scored: list[Question], plain: list[Any]) -> list[str]:

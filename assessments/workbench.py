@@ -20,7 +20,7 @@ from assessments.loading import read_source
 from assessments.models.base import ID_PATTERN
 from assessments.models.conditions import Compare
 from assessments.models.ruleset import RuleSet
-from assessments.starter import starter_ruleset, starter_scenarios
+from assessments.starter import inherited, starter_ruleset, starter_scenarios
 
 
 @click.command("analyze")
@@ -38,20 +38,34 @@ def analyze_command(ctx: click.Context, ruleset: str, as_json: bool, samples: in
     """Show what RULESET (an id or a path) can do: score ranges, reachable outcomes, rules that never fire.
 
     Exits 1 when something is proven wrong: an outcome no answers reach, a rule that can never
-    fire, or bands that overlap or leave a gap (reported when the file is loaded).
+    fire, bands that overlap or leave a gap (reported when the file is loaded), or a guarantee
+    (the rule set's own, or a library policy's) that is broken or could not be decided.
     """
     library, scorer = open_ruleset(ctx, ruleset)
-    examples = library.scenario_answers(scorer.ruleset.id)
-    analysis = analyze(scorer.ruleset, scorer.questionnaires, samples=samples, examples=examples)
-    source = library.source("ruleset", scorer.ruleset.id)
+    ruleset_id = scorer.ruleset.id
+    examples = library.scenario_answers(ruleset_id)
+    analysis = analyze(
+        library.ruleset(ruleset_id),
+        scorer.questionnaires,
+        samples=samples,
+        examples=examples,
+        guarantees=library.proofs.get(ruleset_id, []),
+    )
+    source = library.source("ruleset", ruleset_id)
 
     def locate(message: str) -> str:  # errors read like validate's: file:line:col: key.path: message
-        return source.problem(problem_keys(scorer.ruleset, message), message).format(display_path(source.path))
+        keys = problem_keys(scorer.ruleset, message)
+        if keys is None:
+            return message  # about another file (a library policy): printed below with its position
+        return source.problem(keys, message).format(display_path(source.path))
 
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
         click.echo(render_text(analysis, locate))
+    for error in library.errors:  # where each unkept guarantee is written, file:line:col
+        if error.declares == ("ruleset", ruleset_id) and library.refused.get(ruleset_id):
+            click.echo(str(error), err=True)
     if analysis.problems():
         ctx.exit(1)
 
@@ -84,7 +98,9 @@ def new_ruleset_command(ctx: click.Context, questionnaire: str, ruleset_id: str 
     for path in (rules_path, cases_path):
         if path.exists():
             raise click.UsageError(f"{path} already exists; choose another --id or --out (nothing was written)")
-    text = starter_ruleset(chosen, ruleset_id, folder)
+    default = library.rulesets.get(chosen.default_ruleset)
+    keep = inherited(chosen, default, list(library.policies.values()))
+    text = starter_ruleset(chosen, ruleset_id, folder, keep=keep)
     try:  # the starter must be valid as written; tests check it for many questionnaires
         model = read_source(text.encode(), rules_path).model
         assert isinstance(model, RuleSet) and not check_ruleset(model, {chosen.id: chosen})
@@ -101,7 +117,8 @@ def new_ruleset_command(ctx: click.Context, questionnaire: str, ruleset_id: str 
 def _starter_cases(scorer: Scorer) -> list[tuple[str, dict[str, Any], str]]:
     """Give starter cases: nothing answered, and the answer that makes the forcing example fire."""
     qid = scorer.ruleset.questionnaires[0]
-    rule = next(r for r in scorer.ruleset.rules if r.force)
+    forcing = [r for r in scorer.ruleset.rules if r.force and isinstance(r.when, Compare)]
+    rule = next((r for r in forcing if r.id == "example-force"), forcing[0])
     test = rule.when
     assert isinstance(test, Compare)
     answer: Any = {"contains": [test.value], "answered": "some words"}.get(test.op, test.value)

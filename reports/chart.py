@@ -1,7 +1,8 @@
 """The scores as an inline SVG bar chart: no raster images, no chart library.
 
-Bars are one neutral colour; nothing is green or red, and the caption says that a low number
-is not the same as safe.
+Bars are one neutral colour; nothing is green or red. What a number means (for example that a
+low one is not the same as safe) is written by the rule set under each score (`note`) and shown
+only under the scores it is true of.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ def score_bars_html(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[fl
             f'<rect width="{share * BAR_WIDTH:.1f}" height="12" fill="{BAR}"/></svg>'
         )
     return "".join(parts)
+
+
+def chart_notes(result: Result, ruleset: RuleSet) -> list[str]:
+    """Give the notes the rule set writes under the scores that are on the chart, once each."""
+    notes = [s.note for s in ruleset.scores if s.note and s.title and result.scores.get(s.id) is not None]
+    return list(dict.fromkeys(notes))
 
 
 def _rows(

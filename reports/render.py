@@ -15,11 +15,13 @@ from weasyprint.text.fonts import FontConfiguration
 from assessments import Questionnaire, Result, RuleSet
 from assessments.bounds import score_ranges
 from assessments.options import label_for
-from reports.chart import score_bars_html
+from assessments.presentation import COUNTRY_NAMES, by_country, present
+from reports.chart import chart_notes, score_bars_html
 from reports.fetcher import ASSET_SCHEME, AssetFetcher
 
 HERE = Path(__file__).parent
 _ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+_ENV.globals["country_names"] = COUNTRY_NAMES
 _CSS = (HERE / "templates" / "summary.css").read_text()
 
 
@@ -62,16 +64,22 @@ def render_html(
 ) -> str:
     """Give the summary's HTML (what render_pdf lays out)."""
     when = generated_at or dt.datetime.now(dt.UTC)
-    chart = Markup(score_bars_html(result, ruleset, score_ranges(ruleset, questionnaires)))  # built from escaped text
+    shown = present(result)
+    chart = notes = None
+    if not shown.safety_first:  # a safety result shows no scores (assessments.presentation)
+        chart = Markup(score_bars_html(result, ruleset, score_ranges(ruleset, questionnaires)))  # escaped text
+        notes = chart_notes(result, ruleset)
     return _ENV.get_template("summary.html").render(
         result=result,
+        shown=shown,
         ruleset=ruleset,
         questionnaires=questionnaires,
         chart=chart,
+        notes=notes,
         css=Markup(_CSS),
         rows=answer_rows(result, questionnaires),
         generated=when.strftime("%-d %B %Y"),
-        safety_resources=[r for f in result.flags if f.safety for r in f.resources],
+        arranged=by_country(shown.resources, None),
     )
 
 

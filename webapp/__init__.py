@@ -59,15 +59,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     csrf.init_app(app)
-    from webapp import counsellor, errors, reload, results, safety, security, workbench
+    from webapp import counsellor, countries, errors, interruption, reload, results, safety, security, workbench
     from webapp import public as public_pages
 
     security.init_app(app)
     reload.init_app(app)
     # browsers ask every site for /favicon.ico, whatever its pages link to
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
-    for module in (public_pages, results, safety, counsellor, workbench, errors):
+    for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, errors):
         app.register_blueprint(module.bp)
+    app.jinja_env.globals["country_name"] = countries.country_name
     return app
 
 

@@ -92,14 +92,15 @@ def pages_for(questionnaire: Questionnaire) -> list[Page]:
 def build_flows(library: Library, public: dict[str, str], combined: list[str] | None) -> dict[str, Flow]:
     """Give the public flows: one per questionnaire (its public rule set), then the combined checks."""
     flows: dict[str, Flow] = {}
+    servable = {r for r in library.rulesets if r not in library.refused}  # every guarantee proven
     for questionnaire in library.questionnaires.values():
         ruleset_id = public.get(questionnaire.id, questionnaire.default_ruleset)
-        if ruleset_id in library.rulesets:
+        if ruleset_id in servable:
             flows[ruleset_id] = flow_for(library, ruleset_id)
     if combined is None:
         combined = [r.id for r in library.rulesets.values() if len(r.questionnaires) > 1]
     for ruleset_id in combined:
-        if ruleset_id in library.rulesets and ruleset_id not in flows:
+        if ruleset_id in servable and ruleset_id not in flows:
             flows[ruleset_id] = flow_for(library, ruleset_id)
     return flows
 

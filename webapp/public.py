@@ -15,6 +15,7 @@ from assessments.options import label_for
 from webapp import draft_idle
 from webapp.flows import Flow, Page
 from webapp.forms import field_name, form_class, to_answer, to_form_data
+from webapp.interruption import interruption_after
 from webapp.state import state
 
 bp = Blueprint("public", __name__)
@@ -36,7 +37,7 @@ def _flow(flow_id: str) -> Flow:
     return flow
 
 
-def _load_answers(flow: Flow) -> dict[str, Any]:
+def load_answers(flow: Flow) -> dict[str, Any]:
     """Give the draft answers for this flow, or {} (a draft for another flow is left alone)."""
     draft_id = session.get("draft")
     if not draft_id:
@@ -66,11 +67,22 @@ def _next_page(flow: Flow, answers: dict[str, Any], after: int) -> int | None:
     return next((i for i in flow.visible_pages(answers) if i > after), None)
 
 
+def next_url(flow: Flow, answers: dict[str, Any], after: int, *, review: bool) -> str:
+    """Give where the journey goes after page `after`: the next page asked, or check your answers
+    (by way of any pages the change revealed, when coming from it)."""
+    if review:
+        return _review_url(flow, answers, _revealed_pages(), after)
+    following = _next_page(flow, answers, after)
+    if following is None:
+        return url_for("public.review", flow_id=flow.ruleset_id)
+    return url_for("public.page", flow_id=flow.ruleset_id, number=following + 1)
+
+
 @bp.get("/check/<flow_id>/")
 def start(flow_id: str) -> Response:
     """Send the person to the first page of a check."""
     flow = _flow(flow_id)
-    first = _next_page(flow, _load_answers(flow), -1)
+    first = _next_page(flow, load_answers(flow), -1)
     return redirect(url_for("public.page", flow_id=flow.ruleset_id, number=(first or 0) + 1))
 
 
@@ -87,12 +99,12 @@ def page(flow_id: str, number: int) -> Response | str:
     index = number - 1
     if not 0 <= index < len(flow.pages):
         abort(404)
-    answers = _load_answers(flow)
+    answers = load_answers(flow)
     questions = flow.visible_questions(flow.pages[index], answers)
     if not questions:  # nothing to ask here for these answers: go on
         following = _next_page(flow, answers, index)
         if request.args.get("review"):
-            return _back_to_review(flow, answers, _revealed_pages(), index)
+            return redirect(_review_url(flow, answers, _revealed_pages(), index))
         return _go_on(flow, following, review=False)
     page_ = flow.pages[index]
     source = state().library.source("questionnaire", page_.questionnaire.id)
@@ -104,6 +116,7 @@ def page(flow_id: str, number: int) -> Response | str:
         for name in hidden:
             del form[name]
         if form.validate():
+            before = {group: dict(given) for group, given in answers.items()}
             shown_before = _shown(flow, answers)
             mine = answers.setdefault(page_.questionnaire.id, {})
             for question in questions:
@@ -114,9 +127,21 @@ def page(flow_id: str, number: int) -> Response | str:
                     mine[question.id] = value
             prune_hidden(flow, answers)
             _save_answers(flow, answers)
-            if request.args.get("review"):  # questions this change reveals are asked before the review
-                newly = {i for i, _ in _shown(flow, answers) - shown_before}
-                return _back_to_review(flow, answers, _revealed_pages() | newly, index)
+            review = bool(request.args.get("review"))
+            # from "Check your answers", questions this change reveals are asked before going back
+            revealed = _revealed_pages() | {i for i, _ in _shown(flow, answers) - shown_before} if review else set()
+            if interruption_after(flow, before, answers, index):
+                return redirect(
+                    url_for(
+                        "interruption.show",
+                        flow_id=flow.ruleset_id,
+                        number=number,
+                        review=1 if review else None,
+                        revealed=",".join(str(i + 1) for i in sorted(revealed)) or None,
+                    )
+                )
+            if review:
+                return redirect(_review_url(flow, answers, revealed, index))
             return _go_on(flow, _next_page(flow, answers, index), review=False)
     else:
         mine = answers.get(page_.questionnaire.id, {})
@@ -163,14 +188,13 @@ def _revealed_pages() -> set[int]:
     return {int(n) - 1 for n in given.split(",") if n.isdigit() and int(n) > 0}
 
 
-def _back_to_review(flow: Flow, answers: dict[str, Any], revealed: set[int], here: int) -> Response:
-    """Go through the pages with newly revealed questions, in order, then back to the review."""
+def _review_url(flow: Flow, answers: dict[str, Any], revealed: set[int], here: int) -> str:
+    """Give the next page with newly revealed questions (carrying the rest along), or the review."""
     pending = sorted(i for i in revealed - {here} if i in flow.visible_pages(answers))
     if not pending:
-        return redirect(url_for("public.review", flow_id=flow.ruleset_id))
-    rest = ",".join(str(i + 1) for i in pending[1:])
-    number = pending[0] + 1
-    return redirect(url_for("public.page", flow_id=flow.ruleset_id, number=number, review=1, revealed=rest or None))
+        return url_for("public.review", flow_id=flow.ruleset_id)
+    rest = ",".join(str(i + 1) for i in pending[1:]) or None
+    return url_for("public.page", flow_id=flow.ruleset_id, number=pending[0] + 1, review=1, revealed=rest)
 
 
 def _refuse_duplicate_fields(questions: list[Question]) -> None:
@@ -199,7 +223,7 @@ def _summary(flow: Flow, answers: dict[str, Any]) -> list[tuple[int, Page, list[
 def review(flow_id: str) -> Response | str:
     """Show every answer with a link to change it; on POST, score, store and show the result."""
     flow = _flow(flow_id)
-    answers = _load_answers(flow)
+    answers = load_answers(flow)
     if not answers:  # nothing in progress (or the person used "Exit this page"): start afresh
         return redirect(url_for("public.home"))
     dropped = _drop_misfits(flow, answers)

@@ -77,6 +77,7 @@ def reload_if_changed(current: AppState) -> bool:
     current.flows = build_flows(library, current.public, current.combined)
     current.fingerprint = now
     current.analyses.clear()
+    current.partials.clear()
     current.form_classes.clear()  # keyed by content hash; the old ones can never be asked for again
     return True
 

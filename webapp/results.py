@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from assessments import Result, Scorer, read_source
 from assessments.bounds import score_ranges
 from assessments.models import Questionnaire, RuleSet
-from reports import RenderFailed, RenderTimeout, render_in_worker, render_pdf, score_chart_svg
+from assessments.presentation import by_country, present
+from reports import RenderFailed, RenderTimeout, chart_notes, render_in_worker, render_pdf, score_chart_svg
 from reports.render import warm_up
+from webapp.countries import chosen_country, listed
 from webapp.state import state
 from webapp.storage import StoredResult
 
@@ -55,17 +57,32 @@ def load(result_id: str) -> tuple[StoredResult, Scorer, Result]:
 
 @bp.get("/result/<result_id>")
 def show(result_id: str) -> str:
-    """Show a result: outcome, safety resources first when needed, why, scores, what next."""
+    """Show a result: safety resources first when needed, the outcome, why, scores, what next.
+
+    A result decided for safety shows no scores and no reasons towards other outcomes
+    (assessments.presentation).
+    """
     _, scorer, result = load(result_id)
-    ranges = score_ranges(scorer.ruleset, list(scorer.questionnaires))
-    chart = Markup(score_chart_svg(result, scorer.ruleset, ranges))  # built from escaped text only
+    shown = present(result)
+    chart = notes = None
+    if not shown.safety_first:
+        ranges = score_ranges(scorer.ruleset, list(scorer.questionnaires))
+        chart = Markup(score_chart_svg(result, scorer.ruleset, ranges))  # built from escaped text only
+        notes = chart_notes(result, scorer.ruleset)
+    countries = listed(shown.resources)
+    country = chosen_country(countries)
     return render_template(
         "results/show.html",
         result=result,
+        shown=shown,
         ruleset=scorer.ruleset,
         chart=chart,
+        notes=notes,
         result_id=result_id,
-        safety_resources=[r for f in result.flags if f.safety for r in f.resources],
+        arranged=by_country(shown.resources, country),
+        country=country,
+        countries=countries,
+        here=request.path,
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, session
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response
 
 from assessments.models import Resource
+from assessments.presentation import by_country, unique_resources
+from webapp.countries import chosen_country, listed
 from webapp.state import state
 
 bp = Blueprint("safety", __name__)
@@ -23,25 +25,23 @@ def leave() -> Response:
     return response
 
 
-def helplines() -> dict[str, list[Resource]]:
-    """Give the safety resources of every loaded rule set, by country (`any` first), without repeats."""
-    by_country: dict[str, list[Resource]] = {}
-    seen: set[tuple[str, str]] = set()
-    for ruleset in state().library.rulesets.values():
-        for flag in ruleset.flags:
-            if not flag.safety:
-                continue
-            for resource in flag.resources:
-                if (resource.name, resource.country) not in seen:
-                    seen.add((resource.name, resource.country))
-                    by_country.setdefault(resource.country, []).append(resource)
-    return dict(sorted(by_country.items(), key=lambda item: (item[0] != "any", item[0])))
-
-
-COUNTRIES = {"any": "Anywhere", "GB": "United Kingdom", "US": "United States", "AU": "Australia", "IE": "Ireland"}
+def helplines() -> tuple[Resource, ...]:
+    """Give the safety resources of every rule set the public pages use, each once."""
+    flows = state().flows
+    rulesets = [r for r in state().library.rulesets.values() if r.id in flows]
+    return unique_resources(r for ruleset in rulesets for flag in ruleset.flags if flag.safety for r in flag.resources)
 
 
 @bp.get("/help")
 def get_help() -> str:
-    """Give crisis and abuse helplines by country."""
-    return render_template("safety/help.html", helplines=helplines(), countries=COUNTRIES)
+    """Give crisis and abuse helplines, the person's country first."""
+    resources = helplines()
+    countries = listed(resources)
+    country = chosen_country(countries)
+    return render_template(
+        "safety/help.html",
+        arranged=by_country(resources, country),
+        country=country,
+        countries=countries,
+        here=request.path,
+    )

@@ -24,6 +24,7 @@ class AppState:
     form_classes: dict[tuple[str, int, int], Any] = field(default_factory=dict)
     stored_scorers: dict[str, Scorer] = field(default_factory=dict)
     analyses: dict[str, Any] = field(default_factory=dict)  # rule-set content key -> Analysis
+    partials: dict[str, Any] = field(default_factory=dict)  # rule-set content key -> PartialAnswers
     fingerprint: tuple[Any, ...] = ()  # library files as last loaded (live reload)
     kept: list[tuple[str, str]] = field(default_factory=list)  # broken files served at their last good version
 

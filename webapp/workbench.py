@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 
 from assessments import Library
 from assessments.analysis import Analysis, analyze
+from assessments.analysis.guarantees import scenario_case
 from assessments.band_names import band_name
 from assessments.bounds import score_ranges
 from assessments.errors import AssessmentError
@@ -45,7 +46,12 @@ def analysis_for(current: AppState, ruleset_id: str, key: str) -> Analysis:
         library = current.library
         ruleset = library.ruleset(ruleset_id)
         examples = library.scenario_answers(ruleset_id)
-        found = current.analyses[key] = analyze(ruleset, library.questionnaires_for(ruleset), examples=examples)
+        found = current.analyses[key] = analyze(
+            ruleset,
+            library.questionnaires_for(ruleset),
+            examples=examples,
+            guarantees=library.proofs.get(ruleset_id, []),
+        )
     return found
 
 
@@ -72,6 +78,8 @@ def ruleset(ruleset_id: str) -> str:
         kept=("ruleset", ruleset_id) in current.kept,
         analysis=analysis_for(current, ruleset_id, key),
         public=ruleset_id in current.flows,
+        refused=library.refused.get(ruleset_id, []),
+        case_text=scenario_case,
         described=lambda answers: _described(library, answers),
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from assessments.analysis.space import Space, Var
 from assessments.explain import holds
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged, unexpanded
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, BandsDecision, QuestionItem, RuleSet, Score
 from assessments.options import scored_points
@@ -82,6 +82,8 @@ class Abstract:
         if isinstance(node, Not):
             inner = self.condition(node.item)
             return lambda n: None if (got := inner(n)) is None else not got
+        if isinstance(node, Tagged):
+            raise unexpanded(node)
         return self._compare(node)
 
     def _compare(self, node: Compare) -> AbstractCondition:
@@ -254,6 +256,11 @@ class Abstract:
         if weighted is False:
             return possible
         leaders = [o for o in ids if all(high[o] >= low[x] for x in ids if x != o)]
+        # when every rule that may add weight adds only positive weight, an outcome none of
+        # them weighs stays at 0 below whichever outcome got weight: it cannot lead
+        adding = [r for i, r in enumerate(self.ruleset.rules) if r.add and i != skip and truths[i] is not False]
+        if all(w > 0 for r in adding for w in r.add.values()):
+            leaders = [o for o in leaders if high[o] > 0]
         strict = [o for o in leaders if all(low[o] > high[x] for x in ids if x != o)]
         if strict:
             possible.add((strict[0], "highest"))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assessments.analysis.abstract import Abstract, Node, Tri
+from assessments.analysis.guarantees import GuaranteeReport, prove
 from assessments.analysis.report import Analysis, OutcomeReport, RuleReport, ScoreReport
 from assessments.analysis.search import Answers, Confirm, Found, Searcher, climb, minimise
 from assessments.analysis.space import Slot, Space, Var, compares, ruleset_conditions
@@ -45,10 +46,10 @@ class Analyzer:
         examples: Sequence[Answers] = (),
         budget: int = WIDE_BUDGET,
     ) -> None:
-        self.ruleset = ruleset
         self.budget = budget  # steps for each search over the whole questionnaire
         self.examples = list(examples)
         self.scorer = Scorer(ruleset, list(questionnaires))
+        self.ruleset = ruleset = self.scorer.ruleset  # tag quantifiers expanded
         self.space = Space(ruleset, list(self.scorer.questionnaires))
         self.abstract = Abstract(self.space)
         self.searcher = Searcher(self.space)
@@ -361,9 +362,18 @@ def analyze(
     samples: int = SAMPLES,
     examples: Sequence[Answers] = (),
     budget: int = WIDE_BUDGET,
+    guarantees: Sequence[GuaranteeReport] | None = None,
 ) -> Analysis:
     """Give the analysis of a rule set over its questionnaires.
 
     examples (such as the rule set's scenario cases) are tried first, before random answer sets.
+    guarantees: the proofs the library made when it loaded (its policies included); when not
+    given, the rule set's own guarantees are proven here.
     """
-    return Analyzer(ruleset, questionnaires, samples=samples, examples=examples, budget=budget).run()
+    analysis = Analyzer(ruleset, questionnaires, samples=samples, examples=examples, budget=budget).run()
+    if guarantees is None:
+        scorer = Scorer(ruleset, list(questionnaires))
+        own = [(g, "rule set") for g in scorer.ruleset.guarantees]
+        guarantees = prove(scorer, own, examples=examples)
+    analysis.guarantees = list(guarantees)
+    return analysis

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from assessments.analysis.guarantees import BROKEN, PROVEN, GuaranteeReport, scenario_case
 from assessments.models.ruleset import RuleSet
 
 Answers = dict[str, dict[str, Any]]
@@ -85,10 +86,18 @@ class Analysis:
     rules: list[RuleReport]
     ties: TieReport | None
     unfounded: list[UnfoundedOutcome] = field(default_factory=list)
+    guarantees: list[GuaranteeReport] = field(default_factory=list)
 
     def problems(self) -> list[str]:
-        """Give what is proven wrong (the analyze command exits 1 when there is any)."""
+        """Give what is proven wrong or not proven (the analyze command exits 1 when there is any)."""
         found = [
+            f"guarantee '{g.id}' ({g.origin}) is broken: {'; '.join(g.broke)}"
+            if g.status == BROKEN
+            else f"guarantee '{g.id}' ({g.origin}) was not decided in {g.steps:,} steps, so it is not proven"
+            for g in self.guarantees
+            if not g.ok
+        ]
+        found += [
             f"outcome '{o.id}' can never be reached: no answer set leads to it; check the bands, the"
             " rules that add weight to it or force it, or remove it"
             for o in self.outcomes
@@ -156,6 +165,7 @@ class Analysis:
             "rules": [vars(r) for r in self.rules],
             "ties": {**vars(self.ties), "groups": [vars(g) for g in self.ties.groups]} if self.ties else None,
             "unfounded": [vars(u) for u in self.unfounded],
+            "guarantees": [vars(g) for g in self.guarantees],
             "problems": self.problems(),
             "warnings": self.warnings(),
         }
@@ -241,9 +251,28 @@ def render_text(analysis: Analysis, locate: Callable[[str], str] | None = None) 
             out.append("  no answer set ties (proven)")
         else:
             out.append(f"  a tie {_not_found(t.tried)}")
+    if analysis.guarantees:
+        out += ["", "Guarantees (whatever the answers):"]
+        for g in analysis.guarantees:
+            out += _guarantee_lines(g, qualified)
     problems, warnings = analysis.problems(), analysis.warnings()
     out.append("")
     out += [f"error: {locate(p) if locate else p}" for p in problems]
     out += [f"warning: {w}" for w in warnings]
     out.append(f"{len(problems)} error(s), {len(warnings)} warning(s)")
     return "\n".join(out)
+
+
+def _guarantee_lines(g: GuaranteeReport, qualified: bool) -> list[str]:
+    head = f"  {g.id} ({g.origin}): {g.says}"
+    if g.status == PROVEN:
+        return [head, f"    proven: every one of {g.combinations:,} answer combinations was accounted for"]
+    if g.status == BROKEN:
+        return [
+            head,
+            f"    BROKEN: for {_answers(g.counterexample, qualified)}: {'; '.join(g.broke)}",
+            "    as a scenario case (it fails until the rule set keeps the guarantee):",
+            *["    " + line for line in scenario_case(g).splitlines()],
+        ]
+    sampled = f"; the answers to {', '.join(g.approximate)} could only be sampled" if g.approximate else ""
+    return [head, f"    NOT DECIDED in {g.steps:,} steps{sampled} — not proven, which counts as a failure"]

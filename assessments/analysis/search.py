@@ -58,10 +58,13 @@ class Searcher:
         confirm: Confirm,
         budget: int,
         rank: Callable[[Node], float] | None = None,
+        narrow: Callable[[Node, Var], list[int]] | None = None,
     ) -> Found:
         """Give an answer set over `order` for which confirm holds, searching at most `budget` steps.
 
         rank, when given, orders each question's candidates (highest first) after trying each.
+        narrow, when given, gives the candidates worth trying at this point (one of each group
+        of answers that can no longer behave differently); it must never leave out a class.
         """
         node = Node(len(self.space.vars))
         shown: dict[str, dict[str, Any]] = {group: {} for group in self.groups}
@@ -87,7 +90,9 @@ class Searcher:
             choices: list[int] = list(range(len(var.values)))
             if var.show_when is not None and not var.show_when(shown):
                 choices = [0]  # not asked: unanswered
-            elif rank is not None and len(choices) > 1:
+            elif narrow is not None:
+                choices = narrow(node, var)
+            if rank is not None and len(choices) > 1:
                 choices.sort(key=lambda k: -_ranked(node, var, k, rank))
             return choices
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assessments.compiler import Predicate, compile_condition
 from assessments.explain import holds
-from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, condition_refs
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged, condition_refs, unexpanded
 from assessments.models.questionnaire import MultipleChoice, NumberQuestion, Question, Questionnaire, ShortText
 from assessments.models.ruleset import QuestionItem, RuleSet
 from assessments.options import choice_options, points_table
@@ -43,6 +43,23 @@ class Var:
     approximate: bool
     show_when: Predicate | None  # over exact values; names only earlier questions
     show_refs: tuple[Slot, ...]
+    tests: tuple[Compare, ...] = ()  # every comparison made on this question
+    scored: bool = False  # whether a score adds up its points
+
+    def signature(self, answer: Any) -> tuple[Any, ...]:
+        """Give what tells answers apart here: their points (when scored) and every comparison's truth."""
+        return (
+            _points(self.question, answer) if self.scored else None,
+            *(holds(t.op, answer, t.value) for t in self.tests),
+        )
+
+    def index_of(self, answer: Any) -> int | None:
+        """Give the index of the candidate that behaves like `answer` (0: unanswered), or None when
+        no candidate does (an answer outside a sampled domain)."""
+        if answer is None:
+            return 0
+        wanted = self.signature(answer)
+        return next((k for k, value in enumerate(self.values) if k and self.signature(value) == wanted), None)
 
 
 def compares(node: ConditionNode) -> Iterator[Compare]:
@@ -52,6 +69,8 @@ def compares(node: ConditionNode) -> Iterator[Compare]:
             yield from compares(item)
     elif isinstance(node, Not):
         yield from compares(node.item)
+    elif isinstance(node, Tagged):
+        raise unexpanded(node)
     else:
         yield node
 
@@ -67,12 +86,15 @@ def ruleset_conditions(ruleset: RuleSet) -> list[ConditionNode]:
 class Space:
     """Every question of a rule set's questionnaires, with its candidate answers."""
 
-    def __init__(self, ruleset: RuleSet, questionnaires: list[Questionnaire]) -> None:
+    def __init__(
+        self, ruleset: RuleSet, questionnaires: list[Questionnaire], extra: Sequence[ConditionNode] = ()
+    ) -> None:
+        """extra: more conditions whose comparisons must be told apart (e.g. guarantees')."""
         self.ruleset = ruleset
         self.resolver = resolver_for(ruleset, questionnaires)
         tests: dict[Slot, list[Compare]] = {}
         weights: dict[Slot, list[tuple[float, bool]]] = {}
-        for node in ruleset_conditions(ruleset):
+        for node in [*ruleset_conditions(ruleset), *extra]:
             for compare in compares(node):
                 target = self.resolver.resolve(compare.ref)
                 if isinstance(target, QuestionRef):
@@ -110,6 +132,8 @@ class Space:
                         show_refs=tuple((questionnaire.id, ref) for ref in condition_refs(question.show_when))
                         if question.show_when is not None
                         else (),
+                        tests=tuple(tests.get(slot, [])),
+                        scored=slot in weights,
                     )
                 )
         self.by_slot = {var.slot: var for var in self.vars}
@@ -154,25 +178,27 @@ def _domain(question: Question, tests: list[Compare], scored: bool) -> tuple[tup
         return (None, "some words"), False
     if isinstance(question, NumberQuestion):
         return _number_domain(question, tests, scored)
-    options = choice_options(question)
-    table = points_table(question) or {}
     answers: list[Any]
     if isinstance(question, MultipleChoice):
         subsets, approximate = _subsets(question)
         answers = list(subsets)
     else:
-        answers, approximate = [o.value for o in options], False
-
-    def points(answer: Any) -> Any:
-        if isinstance(answer, list):
-            return sum(table.get(v, 0) for v in answer) if table else None
-        return table.get(answer)
-
+        answers, approximate = [o.value for o in choice_options(question)], False
     kept: dict[tuple[Any, ...], Any] = {}
     for answer in answers:
-        signature = (points(answer) if scored else None, *(holds(t.op, answer, t.value) for t in tests))
+        signature = (_points(question, answer) if scored else None, *(holds(t.op, answer, t.value) for t in tests))
         kept.setdefault(signature, answer)
     return (None, *kept.values()), approximate
+
+
+def _points(question: Question, answer: Any) -> Any:
+    """Give an answer's points as the domain tells answers apart (the number itself for numbers)."""
+    if isinstance(question, (NumberQuestion, ShortText)):
+        return answer
+    table = points_table(question) or {}
+    if isinstance(answer, (list, tuple)):
+        return sum(table.get(v, 0) for v in answer) if table else None
+    return table.get(answer)
 
 
 def _subsets(question: MultipleChoice) -> tuple[list[list[str]], bool]:

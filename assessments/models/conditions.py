@@ -6,6 +6,9 @@ Spelling (one key per mapping):
     any: [cond, ...]        at least one holds
     not: cond               the condition does not hold
     QUESTION: {OP: VALUE}   a comparison on an answer or a named score
+    tagged: {tag: TAG, is: STATE}
+                            some question carrying the tag (or one of a list of tags) is in
+                            that state: yes, no, answered or unanswered (see TAG_STATES)
 
 The comparison operators are listed in OPERATORS. Parsing here checks only the shape; whether
 the question exists and the value is one it offers is checked against the questionnaire by
@@ -34,6 +37,14 @@ OPERATORS: dict[str, str] = {
     "contains_any": "a multiple-choice answer includes at least one of these options",
 }
 GROUPS = ("all", "any", "not")
+TAGGED = "tagged"
+RESERVED = (*GROUPS, TAGGED)  # words a condition reads as its own, never as a question's name
+TAG_STATES: dict[str, str] = {
+    "yes": "answered with an answer the tag counts (for a yes/no question: yes)",
+    "no": "answered, with an answer the tag does not count",
+    "answered": "answered at all",
+    "unanswered": "not answered (skipped, or not asked)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +69,16 @@ class Compare:
     value: Any
 
 
-ConditionNode = All | AnyOf | Not | Compare
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """Some question carrying one of `tags` is in `state`; replaced by plain comparisons
+    (assessments.tags) once the questionnaires are known."""
+
+    tags: tuple[str, ...]
+    state: str
+
+
+ConditionNode = All | AnyOf | Not | Compare | Tagged
 
 
 def _fail(at: tuple[str | int, ...], message: str, **ctx: Any) -> PydanticCustomError:
@@ -122,6 +142,13 @@ def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
     return Compare(ref=ref, op=op, value=value)
 
 
+def parse_answer_test(data: Any) -> Compare | None:
+    """Parse `{OP: VALUE}` written about one question (its name filled in when it is used)."""
+    if data is None or isinstance(data, Compare):
+        return data
+    return _parse_compare("this question", data, ())
+
+
 def parse_condition(data: Any, at: tuple[str | int, ...] = ()) -> ConditionNode:
     """Turn YAML data into condition nodes, or raise an error that points into the data."""
     if isinstance(data, ConditionNode):  # already parsed (model_copy, re-validation)
@@ -142,7 +169,33 @@ def parse_condition(data: Any, at: tuple[str | int, ...] = ()) -> ConditionNode:
         return All(items) if key == "all" else AnyOf(items)
     if key == "not":
         return Not(parse_condition(value, (*at, key)))
+    if key == TAGGED:
+        return _parse_tagged(value, (*at, key))
     return _parse_compare(key, value, (*at, key))
+
+
+def _parse_tagged(spec: Any, at: tuple[str | int, ...]) -> Tagged:
+    example = "tagged: {tag: danger, is: yes}"
+    if not isinstance(spec, dict) or set(spec) != {"tag", "is"}:
+        keys = ", ".join(map(str, spec)) if isinstance(spec, dict) else "none"
+        raise _fail(
+            at, "'tagged' takes the keys tag and is (found: {keys}), e.g. {example}", keys=keys, example=example
+        )
+    tags = spec["tag"] if isinstance(spec["tag"], list) else [spec["tag"]]
+    if not tags or not all(isinstance(t, str) and t for t in tags):
+        raise _fail((*at, "tag"), "'tag' takes a tag id or a list of them, e.g. tag: [danger, control]")
+    state = spec["is"]
+    if state is True or state is False:
+        raise _fail((*at, "is"), "write is: yes or is: no (words), not true or false")
+    if state not in TAG_STATES:
+        raise _fail(
+            (*at, "is"),
+            "unknown state '{state}'{hint}; expected one of: {states}",
+            state=str(state),
+            hint=suggest(str(state), list(TAG_STATES)),
+            states=", ".join(TAG_STATES),
+        )
+    return Tagged(tuple(tags), state)
 
 
 def condition_refs(node: ConditionNode) -> list[str]:
@@ -151,7 +204,23 @@ def condition_refs(node: ConditionNode) -> list[str]:
         return [ref for item in node.items for ref in condition_refs(item)]
     if isinstance(node, Not):
         return condition_refs(node.item)
+    if isinstance(node, Tagged):
+        return []  # names no question directly; see assessments.tags
     return [node.ref]
+
+
+def unexpanded(node: Tagged) -> ValueError:
+    """Give the error for a tag quantifier reaching code that only takes plain comparisons."""
+    return ValueError(f"tagged {node.tags} must be expanded first (assessments.tags)")
+
+
+def condition_tags(node: ConditionNode) -> list[str]:
+    """Give every tag a condition's tag quantifiers name, in order."""
+    if isinstance(node, (All, AnyOf)):
+        return [tag for item in node.items for tag in condition_tags(item)]
+    if isinstance(node, Not):
+        return condition_tags(node.item)
+    return list(node.tags) if isinstance(node, Tagged) else []
 
 
 def dump_condition(node: ConditionNode) -> Any:
@@ -162,6 +231,8 @@ def dump_condition(node: ConditionNode) -> Any:
         return {"any": [dump_condition(i) for i in node.items]}
     if isinstance(node, Not):
         return {"not": dump_condition(node.item)}
+    if isinstance(node, Tagged):
+        return {TAGGED: {"tag": node.tags[0] if len(node.tags) == 1 else list(node.tags), "is": node.state}}
     value = list(node.value) if isinstance(node.value, tuple) else node.value
     return {node.ref: {node.op: value}}
 
@@ -172,38 +243,39 @@ def _validate(data: Any) -> ConditionNode:
 
 _SCALAR_SCHEMA = {"type": ["string", "number"]}
 _NUMBER_SCHEMA = {"type": "number"}
+ANSWER_TEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": False,
+    "properties": {
+        "equals": {**_SCALAR_SCHEMA, "description": OPERATORS["equals"]},
+        "in": {"type": "array", "items": _SCALAR_SCHEMA, "minItems": 1, "description": OPERATORS["in"]},
+        "at_least": {**_NUMBER_SCHEMA, "description": OPERATORS["at_least"]},
+        "at_most": {**_NUMBER_SCHEMA, "description": OPERATORS["at_most"]},
+        "between": {
+            "type": "array",
+            "items": _NUMBER_SCHEMA,
+            "minItems": 2,
+            "maxItems": 2,
+            "description": OPERATORS["between"],
+        },
+        "answered": {"type": "boolean", "description": OPERATORS["answered"]},
+        "contains": {"type": "string", "description": OPERATORS["contains"]},
+        "contains_any": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": OPERATORS["contains_any"],
+        },
+    },
+}
 _COMPARISON_SCHEMA = {
     "type": "object",
     "description": "QUESTION_OR_SCORE: {OPERATOR: VALUE}",
     "minProperties": 1,
     "maxProperties": 1,
-    "additionalProperties": {
-        "type": "object",
-        "minProperties": 1,
-        "maxProperties": 1,
-        "additionalProperties": False,
-        "properties": {
-            "equals": {**_SCALAR_SCHEMA, "description": OPERATORS["equals"]},
-            "in": {"type": "array", "items": _SCALAR_SCHEMA, "minItems": 1, "description": OPERATORS["in"]},
-            "at_least": {**_NUMBER_SCHEMA, "description": OPERATORS["at_least"]},
-            "at_most": {**_NUMBER_SCHEMA, "description": OPERATORS["at_most"]},
-            "between": {
-                "type": "array",
-                "items": _NUMBER_SCHEMA,
-                "minItems": 2,
-                "maxItems": 2,
-                "description": OPERATORS["between"],
-            },
-            "answered": {"type": "boolean", "description": OPERATORS["answered"]},
-            "contains": {"type": "string", "description": OPERATORS["contains"]},
-            "contains_any": {
-                "type": "array",
-                "items": {"type": "string"},
-                "minItems": 1,
-                "description": OPERATORS["contains_any"],
-            },
-        },
-    },
+    "additionalProperties": ANSWER_TEST_SCHEMA,
 }
 CONDITION_SCHEMA: dict[str, Any] = {
     "description": "all / any / not over comparisons QUESTION: {OPERATOR: VALUE}",
@@ -224,6 +296,23 @@ CONDITION_SCHEMA: dict[str, Any] = {
             "type": "object",
             "properties": {"not": {"$ref": "#/$defs/Condition"}},
             "required": ["not"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "Some question carrying the tag (or one of the tags) is in this state",
+            "properties": {
+                TAGGED: {
+                    "type": "object",
+                    "properties": {
+                        "tag": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                        "is": {"enum": list(TAG_STATES)},
+                    },
+                    "required": ["tag", "is"],
+                    "additionalProperties": False,
+                }
+            },
+            "required": [TAGGED],
             "additionalProperties": False,
         },
         _COMPARISON_SCHEMA,

@@ -8,7 +8,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from assessments.models.base import Id, Number, OptionValue, StrictModel, Text, WholeNumber, suggest, version_text
-from assessments.models.conditions import Condition
+from assessments.models.conditions import Compare, Condition, parse_answer_test
 
 
 class Option(StrictModel):
@@ -28,6 +28,32 @@ OptionList = Annotated[tuple[Option, ...], Field(min_length=2)]
 Options = Annotated[OptionList, WithJsonSchema({"x-rekindle": "options"})]  # see assessments.schema
 
 
+class TagDeclaration(StrictModel):
+    """A tag that questions may carry, declared once (here or in a policy file)."""
+
+    id: Id
+    description: Text = Field(description="What a question with this tag asks about, for authors.")
+
+
+def _tag_use(value: Any) -> Any:
+    return {"tag": value} if isinstance(value, str) else value
+
+
+class TagUse(StrictModel):
+    """A tag on a question, and which answers count for it (`tagged: {tag: T, is: yes}`)."""
+
+    tag: Id = Field(description="A tag declared in this questionnaire's tags or in a policy file.")
+    when: Annotated[
+        Compare | None, BeforeValidator(parse_answer_test), WithJsonSchema({"x-rekindle": "answer-test"})
+    ] = Field(
+        None,
+        description=(
+            "Which answers count, as one comparison on this question, e.g. {in: [often, always]};"
+            " may be left out only on a yes/no question, where yes counts."
+        ),
+    )
+
+
 class _Question(StrictModel):
     id: Id = Field(description="Unique within the questionnaire; answers are keyed by it.")
     text: Text = Field(description="The question as the person reads it.")
@@ -35,6 +61,13 @@ class _Question(StrictModel):
     required: bool = Field(True, description="Whether the web form insists on an answer.")
     show_when: Condition | None = Field(
         None, description="Ask this question only when this condition on earlier answers holds."
+    )
+    tags: tuple[Annotated[TagUse, BeforeValidator(_tag_use), WithJsonSchema({"x-rekindle": "tag-use"})], ...] = Field(
+        (),
+        description=(
+            "Tags such as danger or their-choice, which guarantees and policies speak about; a tag id"
+            " (yes counts, on a yes/no question) or {tag, when}."
+        ),
     )
 
 
@@ -133,6 +166,9 @@ class Questionnaire(StrictModel):
     summary: Text = Field(description="One or two sentences shown on the home page.")
     minutes: WholeNumber = Field(ge=1, le=120, description="About how many minutes it takes.")
     default_ruleset: Id = Field(description="The rule set the public pages use to score it.")
+    tags: tuple[TagDeclaration, ...] = Field(
+        (), description="Tags its questions may carry, beyond those a policy file declares."
+    )
     option_lists: dict[Id, OptionList] = Field(
         default_factory=dict, description="Reusable option lists, named here and used by name in questions."
     )

@@ -22,6 +22,12 @@ class Resource(StrictModel):
     phone: str | None = Field(None, description="A number to call, as it is dialled in its country.")
     sms: str | None = Field(None, description="A number or short code to text.")
     url: str | None = Field(None, pattern=r"^https://", description="A web address starting https://.")
+    emergency: bool = Field(
+        False, description="An emergency number such as 999: shown first, under 'If you are in danger now'."
+    )
+    silent: str | None = Field(
+        None, description="How to ask for help without speaking, where the service publishes a way (shown first)."
+    )
     country: str = Field(
         pattern=r"^(any|[A-Z]{2})$", description="ISO 3166 two-letter code such as GB or US, or `any`."
     )
@@ -49,6 +55,13 @@ class Outcome(StrictModel):
     summary: Text = Field(description="A few sentences shown under the title.")
     advice: tuple[Text, ...] = Field((), description="What to do next, one item per entry.")
     resources: tuple[Resource, ...] = Field((), description="Services shown with this outcome.")
+    safety: bool = Field(
+        False,
+        description=(
+            "A safety outcome: its result shows only the reasons that led to it, its resources and"
+            " advice — no scores, no weights, no reasons towards other outcomes."
+        ),
+    )
 
 
 class Flag(StrictModel):
@@ -60,6 +73,13 @@ class Flag(StrictModel):
     safety: bool = Field(False, description="A safety flag puts its resources before everything else.")
     resources: tuple[Resource, ...] = Field(
         (), description="Services shown whenever the flag is raised; a safety flag needs at least one."
+    )
+    interrupt: bool = Field(
+        False,
+        description=(
+            "In the web journey, as soon as the answers so far make this flag certain to be raised, the"
+            " next page shows the flag's resources and lets the person see the result, go on or leave."
+        ),
     )
 
     @model_validator(mode="after")
@@ -108,6 +128,9 @@ class Score(StrictModel):
     id: Id
     title: str | None = Field(None, description="Shown to the person (on the chart) when given.")
     description: str | None = Field(None, description="For authors: what the score measures.")
+    note: str | None = Field(
+        None, description="Shown to the person under the chart when this score is on it, e.g. what a low number means."
+    )
     sum: tuple[Item, ...] | None = Field(None, min_length=1, description="Add up points times weights.")
     mean: tuple[Item, ...] | None = Field(
         None,
@@ -234,6 +257,41 @@ class MissingPolicy(StrictModel):
     )
 
 
+class Then(StrictModel):
+    """What must hold of the result whenever a guarantee's condition holds (every key given)."""
+
+    outcome: Id | None = Field(None, description="The outcome is this one.")
+    one_of: tuple[Id, ...] | None = Field(None, min_length=1, description="The outcome is one of these.")
+    never: tuple[Id, ...] | None = Field(None, min_length=1, description="The outcome is none of these.")
+    flags: tuple[Id, ...] = Field((), description="Each of these flags is raised.")
+    advice: tuple[Text, ...] = Field((), description="Each of these advice texts is shown, word for word.")
+    resources: tuple[Text, ...] = Field((), description="Each of these services (by name) is shown.")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Then:
+        if not (self.outcome or self.one_of or self.never or self.flags or self.advice or self.resources):
+            raise PydanticCustomError(
+                "then_empty", "say what must hold: outcome, one_of, never, flags, advice or resources", {}
+            )
+        return self
+
+    def keys(self) -> list[str]:
+        """Give the keys given, in the order they are checked."""
+        return [k for k in ("outcome", "one_of", "never", "flags", "advice", "resources") if getattr(self, k)]
+
+
+class Guarantee(StrictModel):
+    """A promise about every answer set: whenever `when` holds, `then` holds of the result.
+
+    `rekindle analyze` proves it over every answer combination, or gives a counterexample.
+    """
+
+    id: Id
+    says: Text = Field(description="The promise in a sentence for people, e.g. 'Danger always means safety first.'")
+    when: Condition = Field(description="The answers it speaks about; may use tag quantifiers (tagged: ...).")
+    then: Then = Field(description="What must then hold of the result.")
+
+
 class RuleSet(StrictModel):
     """A rule-set file (`kind: ruleset`)."""
 
@@ -253,6 +311,9 @@ class RuleSet(StrictModel):
     decision: Decision = Field(description="How the outcome is chosen: method bands or method highest.")
     missing: MissingPolicy = Field(
         default_factory=MissingPolicy, description="What unanswered questions count as (default: skip them)."
+    )
+    guarantees: tuple[Guarantee, ...] = Field(
+        (), description="Promises this rule set keeps for every answer set, proven by rekindle analyze."
     )
 
     def outcome(self, outcome_id: str) -> Outcome:

@@ -34,7 +34,7 @@ def test_validate_a_copy_with_a_misspelt_option(tmp_path: Path) -> None:
     lines = result.output.strip().splitlines()
     assert lines == [
         f"note: {copy} stands in for assessments/rules/red-flags.yaml (same id) in this run",
-        f"{copy}:{line}:19: rules[5].when.addiction.equals: unknown option 'not-adressed' (did you mean"
+        f"{copy}:{line}:19: rules[8].when.addiction.equals: unknown option 'not-adressed' (did you mean"
         " 'not-addressed'?) for question 'addiction'; expected one of: no, getting-help, not-addressed",
         "1 files checked: 1 problem in 1 file",
     ]
@@ -44,19 +44,40 @@ def test_list_shows_versions() -> None:
     result = run("list")
     assert result.exit_code == 0
     assert (
-        "should-i-try                 v1.0    Should I try? (scores red-flags, motivation-check, signs-they-want-you-back)"
+        "should-i-try                 v2.0    Should I try? (scores red-flags, motivation-check, signs-they-want-you-back)"
         in result.output
     )
-    assert "red-flags                    v1.0    Red flags check (about 5 min; scored by red-flags)" in result.output
+    assert "red-flags                    v2.0    Red flags check (about 6 min; scored by red-flags)" in result.output
 
 
 def test_score_explains_the_outcome() -> None:
     result = run("score", "should-i-try", "--answers", str(EXAMPLE))
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Outcome: Work on yourself first (work-on-yourself)\n")
-    assert "Why:\n  - You described some warning signs" in result.output
-    assert "About 60 days without contact" in result.output
-    assert "Rule set: should-i-try v1.0 (content " in result.output
+    assert "Why:\n  - You can name things you did that hurt the relationship." in result.output
+    assert "They have not said, in their own words, that they would like to try again." in result.output
+    assert "No number of days makes someone come back." in result.output
+    assert "Tallies" not in result.output and "[no-own-words" not in result.output  # a counsellor's view
+    assert "Rule set: should-i-try v2.0 (content " in result.output
+
+
+def test_score_explain_adds_the_counsellors_trace() -> None:
+    result = run("score", "should-i-try", "--answers", str(EXAMPLE), "--explain")
+    assert "For counsellors — the full trace:" in result.output
+    assert (
+        "They have not said, in their own words, that they would like to try again.  [no-own-words: +1 work-on-yourself]"
+        in result.output
+    )
+    assert "Tallies: " in result.output
+
+
+def test_a_safety_result_in_the_terminal_shows_no_scores(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"red-flags": {"strangled": "yes"}}))
+    result = run("score", "should-i-try", "--answers", str(answers))
+    assert result.output.startswith("Outcome: Please talk to a specialist today (high-risk)\n")
+    assert "\nScores:" not in result.output and "Tallies" not in result.output
+    assert result.output.index("Safety first — people who can help:") < result.output.index("Why:")
 
 
 def test_score_json_by_path_and_with_explain() -> None:
@@ -65,7 +86,7 @@ def test_score_json_by_path_and_with_explain() -> None:
     )
     data = json.loads(result.output)
     assert data["outcome"] == "work-on-yourself"
-    assert data["tallies"] == {"safety-first": 0, "letting-go": 1, "work-on-yourself": 4, "pursue-with-patience": 3}
+    assert data["tallies"]["work-on-yourself"] == 2 and data["tallies"]["pursue-with-patience"] == 0
     assert {
         "id": "early-days",
         "fired": False,
@@ -112,7 +133,7 @@ def test_test_fails_on_a_wrong_expectation(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == (
         "FAIL wrong.scenarios.yaml: expects the wrong thing\n"
-        "     outcome is 'letting-go', expected 'few-concerns'\n"
+        "     outcome is 'respect-their-wish', expected 'few-concerns'\n"
         "0 passed, 1 failed\n"
     )
 
@@ -124,10 +145,11 @@ def test_library_option_and_env_var_add_folders() -> None:
     assert "mood-screen" not in run("list").output
 
 
-def test_schema_writes_the_three_schemas(tmp_path: Path) -> None:
+def test_schema_writes_a_schema_for_each_kind(tmp_path: Path) -> None:
     result = run("schema", "--out", str(tmp_path))
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "policy.schema.json",
         "questionnaire.schema.json",
         "ruleset.schema.json",
         "scenarios.schema.json",

@@ -18,7 +18,7 @@ def test_handwritten_matches_the_engine_on_generated_responses() -> None:
         result = scorer.score(answers)
         assert (result.outcome.id, result.tallies) == decide(answers), answers
         seen.add(result.outcome.id)
-    assert {"safety-first", "letting-go", "work-on-yourself"} <= seen
+    assert {"high-risk", "safety-first", "respect-their-wish", "letting-go", "work-on-yourself"} <= seen
 
 
 def test_handwritten_matches_the_engine_on_every_scenario_case() -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, note, settings
 
 from assessments import load_library
 from assessments.analysis import analyze
-from assessments.errors import AssessmentError
+from assessments.errors import AssessmentError, GuaranteeFailure
 from assessments.yamlload import MAX_FILE_BYTES, MAX_NESTING, TOO_DEEP
 from tests.assessments.hostile import COMPARE, deep_value, first_beyond, hostile_files, nesting, place
 from webapp.cli import main
@@ -74,7 +74,9 @@ def test_a_condition_as_deep_as_the_limit_allows_loads_scores_explains_and_analy
     path = tmp_path / "deep.yaml"
     path.write_text(place("{not: " * chain + "{" + COMPARE + "}" + "}" * chain, "VALUE_WHEN"))
     library = load_library([tmp_path])
-    assert not library.errors, [str(e) for e in library.errors]
+    # (over red-flags, the bundled safety policy's guarantees apply, and this rule set keeps none)
+    loading = [e for e in library.errors if not isinstance(e, GuaranteeFailure)]
+    assert not loading, [str(e) for e in loading]
     scorer = library.scorer("hostile")
     fired = scorer.explain({"red-flags": {"threats": "yes"}}).result.fired
     assert [r.id for r in fired] == ([] if chain % 2 else ["first"])

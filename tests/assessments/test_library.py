@@ -56,7 +56,7 @@ def test_a_rule_set_over_a_broken_questionnaire_says_so(tmp_path: Path) -> None:
 def test_editing_a_copy_replaces_the_bundled_rule_set_for_a_check(tmp_path: Path) -> None:
     source = Path(load_library().source("ruleset", "red-flags").path).read_text()
     copy = tmp_path / "red-flags.yaml"
-    copy.write_text(source.replace('version: "1.0"', 'version: "1.1"'))
+    copy.write_text(source.replace('version: "2.0"', 'version: "2.1"'))
     library = load_library(files=[copy], replace=True)
     assert not library.errors
-    assert library.ruleset("red-flags").version == "1.1"
+    assert library.ruleset("red-flags").version == "2.1"

@@ -45,7 +45,7 @@ def test_a_failing_case_reports_what_differed(tmp_path: Path) -> None:
     (tmp_path / "wrong.yaml").write_text(
         "kind: scenarios\nruleset: red-flags\ncases:\n"
         "  - name: wrong on purpose\n    answers: {red-flags: {threats: yes}}\n"
-        "    expect: {outcome: few-concerns, flags: [], fired: [court-order], not_fired: [any-danger], scores: {danger-signs: 2}}\n"
+        "    expect: {outcome: few-concerns, flags: [], fired: [court-order], not_fired: [danger], scores: {warning-signs: 2}}\n"
     )
     library = load_library([tmp_path])
     (source,) = [s for s in library.scenario_sources if s.path.parent == tmp_path]
@@ -54,6 +54,6 @@ def test_a_failing_case_reports_what_differed(tmp_path: Path) -> None:
         "outcome is 'safety-first', expected 'few-concerns'",
         "flags are [danger], expected []",
         "rule 'court-order' did not fire",
-        "rule 'any-danger' fired but should not",
-        "score 'danger-signs' is 1, expected 2",
+        "rule 'danger' fired but should not",
+        "score 'warning-signs' is 0, expected 2",
     )

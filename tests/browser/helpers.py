@@ -21,15 +21,18 @@ def answer_page(page: Any, mine: dict[str, Any]) -> None:
                 page.check(f"input[name='{name}'][value='{item}']")
         else:
             page.fill(f"[name='{name}']", str(value))
-    page.click("form button[type=submit]")
+    page.click("form[data-questionnaire] button[type=submit]")
 
 
 def complete(page: Any, flow_id: str, answers: dict[str, dict[str, Any]]) -> None:
     """Answer every page of a check and submit it, ending on the result page."""
     page.goto(f"/check/{flow_id}/")
-    for _ in range(40):
+    for _ in range(60):
         if page.url.endswith("/review"):
             break
-        questionnaire = page.locator("form").get_attribute("data-questionnaire")
+        if "/safety" in page.url:  # the interruption page: carry on with the questions
+            page.click("text=Carry on with the questions")
+            continue
+        questionnaire = page.locator("form[data-questionnaire]").get_attribute("data-questionnaire")
         answer_page(page, answers.get(questionnaire or "", {}))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")

@@ -4,34 +4,118 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from assessments import load_library
 from tests.browser.helpers import answer_page, complete
 
 LIBRARY = load_library()
-CASES = [pytest.param(s.ruleset, c, id=f"{s.ruleset}: {c.name}") for s in LIBRARY.scenarios for c in s.cases]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 
 
-@pytest.mark.parametrize(("ruleset_id", "case"), CASES)
-def test_scenario_case_in_the_browser(page, ruleset_id, case) -> None:  # type: ignore[no-untyped-def]
-    complete(page, ruleset_id, case.answers)
-    expected = LIBRARY.ruleset(ruleset_id).outcome(case.expect.outcome).title
-    cli = LIBRARY.scorer(ruleset_id).score(case.answers).outcome.title
-    assert page.locator("h1").inner_text() == expected == cli
+def _representative() -> list[tuple[str, Any]]:
+    """One scenario case per outcome of the full check, and the first case of each other check.
+
+    Every case runs through the pages with the test client (tests/webapp/test_pages.py); the
+    browser walks these few, in one session, because a real browser is slow.
+    """
+    chosen: dict[tuple[str, str], Any] = {}
+    for scenarios in LIBRARY.scenarios:
+        for case in scenarios.cases:
+            key = (scenarios.ruleset, case.expect.outcome if scenarios.ruleset == "should-i-try" else "")
+            chosen.setdefault(key, case)
+    return [(ruleset_id, case) for (ruleset_id, _), case in chosen.items()]
+
+
+def _case(ruleset_id: str, name: str) -> Any:
+    return next(c for f in LIBRARY.scenarios if f.ruleset == ruleset_id for c in f.cases if c.name == name)
+
+
+def test_representative_cases_in_the_browser(page) -> None:  # type: ignore[no-untyped-def]
+    walked = _representative()
+    assert len({case.expect.outcome for r, case in walked if r == "should-i-try"}) == 8  # every outcome
+    for ruleset_id, case in walked:
+        complete(page, ruleset_id, case.answers)
+        expected = LIBRARY.ruleset(ruleset_id).outcome(case.expect.outcome).title
+        cli = LIBRARY.scorer(ruleset_id).score(case.answers).outcome.title
+        assert page.locator("h1").inner_text() == expected == cli, case.name
+
+
+def test_choked_once_interrupts_then_gives_a_high_risk_result_without_scores(page) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    page.goto("/check/should-i-try/")
+    answer_page(page, {q: "no" for q in ("said-no", "asked-no-contact", "blocked", "court-order")})
+    answer_page(page, {"strangled": "yes"})  # the first safety page
+    assert page.url.endswith("/check/should-i-try/2/safety")  # before the next section
+    assert page.locator("h1").inner_text() == "Before you go on"
+    content = page.content()
+    assert content.index("If you are in danger now") < content.index("National Domestic Abuse Helpline")
+    _axe(page)
+    page.click("text=See my result now")
+    assert page.locator("h1").inner_text() == "Please talk to a specialist today"
+    assert page.locator("svg.chart").count() == 0 and "Your scores" not in page.content()
+    assert "Other things you told us" not in page.content() and "Pursue" not in page.content()
+    lists = page.locator(".safety-panel ul.resources")
+    for index in range(lists.count()):  # each service once in each country's list
+        names = lists.nth(index).locator("li > strong").all_text_contents()
+        assert names and len(names) == len(set(names)), names
+    _axe(page)
+    with page.expect_download() as download:
+        page.click("text=Download PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(download.value.path()).read_bytes())).pages)
+    assert "Please talk to a specialist today" in text
+    assert "Your scores" not in text and "towards" not in text and "Signs of interest" not in text
+
+
+def test_control_with_skipped_danger_questions_never_gives_pursue(page) -> None:  # type: ignore[no-untyped-def]
+    case = _case("should-i-try", "Controlled your money and skipped the danger questions: never pursue")
+    complete(page, "should-i-try", case.answers)
+    assert page.locator("h1").inner_text() == "Consider letting go"
+    content = page.content()
+    assert "Signs of control" in content and "Pursue" not in content and "reach out" not in content
+
+
+def test_own_behaviour_is_met_kindly_and_pointed_to_help(page) -> None:  # type: ignore[no-untyped-def]
+    complete(
+        page,
+        "motivation-check",
+        _case("motivation-check", "Your own behaviour (kept-messaging): take a step back, with help").answers,
+    )
+    assert page.locator("h1").inner_text() == "Take a step back"
+    content = page.content()
+    assert "It does not make you a bad person." in content and "Respect Phoneline" in content
+
+
+def test_choosing_a_country_works_without_javascript(browser, server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/help")
+    page.select_option("#country", "IE")
+    page.click(".country-form button")
+    assert page.url.endswith("/help")
+    content = page.content()
+    details = content.index("<details")
+    assert content.index("Women's Aid 24hr National Freephone Helpline") < details
+    assert not page.locator("details.other-countries").get_attribute("open")
+    assert not page.locator("text=Live Fear Free").is_visible()  # other countries stay folded
+    page.click("details.other-countries summary")
+    assert page.locator("text=Live Fear Free").is_visible()
+    context.close()
 
 
 def test_go_back_and_change_an_answer(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/check/red-flags/")
-    answer_page(page, {"asked-no-contact": "yes"})
+    answer_page(page, {"said-no": "yes"})
     page.click("text=Back")
-    assert page.is_checked("input[name='q_asked_no_contact'][value='yes']")
-    answer_page(page, {"asked-no-contact": "no"})
+    assert page.is_checked("input[name='q_said_no'][value='yes']")
+    answer_page(page, {"said-no": "no"})
     page.goto("/check/red-flags/review")
-    assert "Have they asked you not to contact them?" in page.content()
+    assert "Have they told you they do not want to get back together?" in page.content()
     assert page.locator(".summary-row").first.locator("dd").inner_text() == "No"
 
 
@@ -45,7 +129,7 @@ def test_a_whole_check_without_javascript(browser, server) -> None:  # type: ign
 
 def test_exit_replaces_the_page_and_back_shows_nothing(page) -> None:  # type: ignore[no-untyped-def]
     complete(page, "red-flags", {"red-flags": {"threats": "yes"}})
-    assert page.locator("h1").inner_text() == "Put your safety first"
+    assert page.locator("h1").inner_text() == "Put your safety first"  # carried on past the interruption
     page.click("#exit-this-page")
     page.wait_for_url("https://www.bbc.co.uk/weather")
     page.go_back()

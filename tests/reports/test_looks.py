@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from assessments import load_library
+from assessments.presentation import present
 from reports import render_pdf
 
 LIBRARY = load_library()
@@ -20,7 +21,7 @@ PDFTOPPM = shutil.which("pdftoppm")
 NAVY, RED = (0x23, 0x39, 0x5B), (0xB3, 0x26, 0x1E)
 FIRST_CASES = {f.ruleset: f.cases[0].answers for f in reversed(LIBRARY.scenarios)}
 LOOKS = [pytest.param(r, a, id=r) for r, a in sorted(FIRST_CASES.items())] + [
-    pytest.param("should-i-try", {"red-flags": {"threats": "yes"}}, id="should-i-try with a safety flag")
+    pytest.param("should-i-try", {"red-flags": {"strangled": "yes"}}, id="should-i-try with a safety flag")
 ]
 
 
@@ -61,7 +62,10 @@ def test_first_page_looks_like_a_summary(ruleset_id: str, answers: dict) -> None
     assert 0.02 < share(image, (0, 0, width, height), ink) < 0.3
     navy = share(image, (0, 0, width, height), lambda p: near(p, NAVY))
     red = share(image, (0, 0, width, height), lambda p: near(p, RED))
-    assert navy > 0.001  # the outcome bar and the headings
+    if present(result).safety_first:
+        assert navy == 0  # no score bars on a result decided for safety
+    else:
+        assert navy > 0.001  # the score bars
     if result.safety:
         assert red > 0.0005  # the safety frame, first on the page
         top_red = share(image, (0, 0, width, int(height * 0.3)), lambda p: near(p, RED))

@@ -15,6 +15,7 @@ from weasyprint import HTML
 
 from assessments import load_library
 from assessments.options import label_for
+from assessments.presentation import present
 from reports import render_pdf
 from reports.fetcher import ASSET_SCHEME, AssetFetcher
 from tests.webapp.flow import complete, csrf_token
@@ -49,8 +50,15 @@ def test_summary_holds_the_outcome_every_reason_and_every_answer_label(ruleset_i
         render_pdf(result, scorer.ruleset, list(scorer.questionnaires), generated_at=dt.datetime(2026, 11, 28))
     )
     assert folded(LIBRARY.ruleset(ruleset_id).outcome(case.expect.outcome).title) in text
-    for rule in result.fired:
-        assert folded(rule.because) in text
+    shown = present(result)
+    for reason in (*shown.reasons, *shown.other_reasons):
+        assert folded(reason) in text
+    assert " towards “" not in text  # weights are a counsellor's view, never the person's
+    if shown.safety_first:
+        assert "Your scores" not in text
+        for rule in result.fired:
+            if rule.because not in shown.reasons:
+                assert folded(rule.because) not in text
     for questionnaire in scorer.questionnaires:
         for question in questionnaire.questions():
             if question.id in result.answers[questionnaire.id]:
@@ -114,7 +122,7 @@ def test_download_route_gives_an_attachment_and_404s_for_unknown_or_deleted(app:
         r'attachment; filename="summary-\d{4}-\d{2}-\d{2}\.pdf"', response.headers["Content-Disposition"]
     )
     assert response.headers["Cache-Control"] == "no-store"
-    assert "Consider letting go" in text_of(response.data)
+    assert "Respect their wish" in text_of(response.data)
     assert client.get("/result/not-a-result/summary.pdf").status_code == 404
     client.post(f"{url}/delete", data={"csrf_token": csrf_token(page.data)})
     assert client.get(f"{url}/summary.pdf").status_code == 404

@@ -51,9 +51,9 @@ def test_a_second_download_comes_from_the_cache(app: Flask) -> None:
 def test_one_persons_pdf_is_never_served_for_another_result(app: Flask) -> None:
     first_client, _, first_url = _result(app, {"red-flags": {"blocked": "yes"}})
     second_client, _, second_url = _result(app, {"red-flags": {"threats": "yes"}})
-    assert "Consider letting go" in text_of(first_client.get(f"{first_url}/summary.pdf").data)
+    assert "Respect their wish" in text_of(first_client.get(f"{first_url}/summary.pdf").data)
     second = text_of(second_client.get(f"{second_url}/summary.pdf").data)
-    assert "Put your safety first" in second and "Consider letting go" not in second
+    assert "Put your safety first" in second and "Respect their wish" not in second
     assert second_client.get(f"{first_url}/summary.pdf").status_code == 404
 
 

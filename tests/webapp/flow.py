@@ -54,13 +54,26 @@ def post_page(client: FlaskClient, url: str, questions: list[Any], mine: dict[st
     return client.post(url, data=MultiDict(data))
 
 
+CARRY_ON = re.compile(rb'<a class="button button-secondary" href="([^"]+)">Carry on with the questions</a>')
+
+
+def carry_on_url(html: bytes) -> str:
+    """Give where "Carry on with the questions" leads on an interruption page."""
+    found = CARRY_ON.search(html)
+    assert found, html.decode()[:2000]
+    return found.group(1).decode().replace("&amp;", "&")
+
+
 def complete(client: FlaskClient, flow: Flow, answers: dict[str, dict[str, Any]]) -> Any:
     """Answer every page of a flow with `answers`, submit, and give the result page response."""
     response = client.get(f"/check/{flow.ruleset_id}/", follow_redirects=False)
     url = response.location
-    for _ in range(len(flow.pages) + 2):
+    for _ in range(2 * len(flow.pages) + 2):
         if url.endswith("/review"):
             break
+        if "/safety" in url:  # the interruption page: carry on with the questions
+            url = carry_on_url(client.get(url).data)
+            continue
         number = int(url.rsplit("/", 1)[1])
         page = flow.pages[number - 1]
         current = flow.visible_questions(page, answers)

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from assessments import load_library
-from tests.webapp.flow import complete, csrf_token
+from assessments.presentation import present
+from tests.webapp.flow import carry_on_url, complete, csrf_token, post_page
 
 LIBRARY = load_library()
 CASES = [pytest.param(s.ruleset, case, id=f"{s.ruleset}: {case.name}") for s in LIBRARY.scenarios for case in s.cases]
@@ -23,8 +24,8 @@ def flows(app: Flask):  # type: ignore[no-untyped-def]
 
 def test_home_lists_every_check_with_its_minutes(client: FlaskClient) -> None:
     html = client.get("/").data.decode()
-    assert "Should I try?" in html and "About 15 minutes · 11 sections" in html
-    for title, minutes in [("Red flags check", 5), ("Why do I want them back?", 6), ("Signs they want you back", 4)]:
+    assert "Should I try?" in html and "About 17 minutes · 15 sections" in html
+    for title, minutes in [("Red flags check", 6), ("Why do I want them back?", 7), ("Signs they want you back", 4)]:
         assert f">{title}</a>" in html and f"About {minutes} minutes" in html
 
 
@@ -37,14 +38,20 @@ def test_every_scenario_case_completed_through_the_pages_gives_its_outcome(app: 
     assert f"<h1>{escape(expected.title)}</h1>" in html
     cli_result = LIBRARY.scorer(ruleset_id).score(case.answers)
     assert cli_result.outcome.id == case.expect.outcome
-    for rule in cli_result.fired:
-        assert str(escape(rule.because)) in html
+    shown = present(cli_result)
+    for reason in (*shown.reasons, *shown.other_reasons):
+        assert str(escape(reason)) in html
+    if shown.safety_first:  # no scores and no reasons that weighed towards other outcomes
+        assert "Your scores" not in html and "<svg" not in html
+        for rule in cli_result.fired:
+            if rule.because not in shown.reasons:
+                assert str(escape(rule.because)) not in html
 
 
 def test_a_page_shows_section_progress_fieldsets_and_no_preselected_answer(client: FlaskClient) -> None:
     html = client.get("/check/red-flags/1").data.decode()
     assert "Section 1 of " in html
-    assert html.count("<fieldset") == html.count("<legend") == 3
+    assert html.count("<fieldset") == html.count("<legend") == 4
     assert " checked" not in html
     assert '<a class="back-link" href="/">Back</a>' in html
 
@@ -123,17 +130,28 @@ def test_check_your_answers_shows_labels_and_change_links(client: FlaskClient) -
     assert 'href="/check/red-flags/1?review=1">Change' in html
 
 
-def test_result_page_safety_first_then_why_chart_advice_and_delete(app: Flask) -> None:
+def test_a_safety_result_shows_safety_first_why_and_advice_but_no_scores(app: Flask) -> None:
     client = app.test_client()
     response = complete(client, flows(app)["should-i-try"], {"red-flags": {"threats": "yes"}})
     html = response.data.decode()
     assert html.index("Your safety comes first") < html.index("<h1>Put your safety first</h1>")
-    assert "National Domestic Abuse Helpline" in html
-    assert "<h2>Why</h2>" in html and '<svg class="chart"' in html
-    assert "A low number is not the same as safe" in html
-    assert "version 1.0" in html and "reflection aid, not professional advice" in html
+    assert html.index("If you are in danger now") < html.index("National Domestic Abuse Helpline")
+    assert "not a risk assessment" in html
+    assert "<h2>Why</h2>" in html and "<svg" not in html and "Your scores" not in html
+    assert "Other things you told us" not in html  # nothing that weighed towards other outcomes
+    assert "version 2.0" in html and "reflection aid, not professional advice" in html
     assert response.headers["Cache-Control"] == "no-store"
     assert "Delete my answers" in html
+
+
+def test_a_result_not_decided_for_safety_shows_the_chart_with_the_rule_sets_own_notes(app: Flask) -> None:
+    case = next(
+        c for f in LIBRARY.scenarios if f.ruleset == "red-flags" for c in f.cases if c.expect.outcome == "few-concerns"
+    )
+    html = complete(app.test_client(), flows(app)["red-flags"], case.answers).data.decode()
+    assert '<svg class="chart"' in html
+    note = LIBRARY.ruleset("red-flags").scores[0].note
+    assert note and str(escape(note)) in html
 
 
 def test_the_pdf_link_warns_about_shared_devices_when_the_summary_holds_safety_content(app: Flask) -> None:
@@ -172,14 +190,34 @@ def test_a_stored_result_is_shown_with_the_rule_set_version_that_scored_it(app: 
     changed = library.ruleset("red-flags").model_copy(update={"version": "9.9"})
     library.rulesets["red-flags"] = changed
     html = client.get(url).data.decode()
-    assert "version 1.0" in html and "9.9" not in html
+    assert "version 2.0" in html and "9.9" not in html
 
 
 def test_help_page_lists_helplines_by_country_with_emergency_first(client: FlaskClient) -> None:
     html = client.get("/help").data.decode()
-    assert "call your local emergency number" in html
-    assert html.index("Anywhere") < html.index("United Kingdom")
-    assert "Samaritans" in html and "988 Suicide and Crisis Lifeline" in html
+    assert html.index("If you are in danger now") < html.index("United Kingdom")
+    assert "Samaritans" in html and "988 Suicide &amp; Crisis Lifeline" in html and "National Stalking Helpline" in html
+    assert "<details" not in html  # no country chosen: every country alike, nothing hidden
+
+
+def test_choosing_a_country_puts_its_services_first_and_others_behind_a_disclosure(client: FlaskClient) -> None:
+    token = csrf_token(client.get("/help").data)
+    response = client.post("/country", data={"csrf_token": token, "country": "IE", "next": "/help"})
+    assert response.status_code == 302 and response.location == "/help"
+    html = client.get("/help").data.decode()
+    details = html.index("<details")
+    assert html.index("Women&#39;s Aid 24hr National Freephone Helpline") < details < html.index("Shout</strong>")
+    assert '<option value="IE" selected>' in html
+    # another site cannot be the way back, and a made-up country is refused
+    assert (
+        client.post("/country", data={"csrf_token": token, "country": "GB", "next": "//evil.example"}).location == "/"
+    )
+    assert client.post("/country", data={"csrf_token": token, "country": "<b>"}).status_code == 400
+
+
+def test_the_browser_language_suggests_a_country_until_the_person_chooses(client: FlaskClient) -> None:
+    html = client.get("/help", headers={"Accept-Language": "en-AU,en;q=0.8"}).data.decode()
+    assert '<option value="AU" selected>' in html and html.index("1800RESPECT") < html.index("<details")
 
 
 def test_every_page_has_exit_and_help_links(client: FlaskClient) -> None:
@@ -208,3 +246,31 @@ def test_unknown_pages_get_a_404_in_the_site_layout(client: FlaskClient, url: st
     response = client.get(url)
     assert response.status_code == 404
     assert "<h1>Page not found</h1>" in response.data.decode()
+
+
+def test_a_danger_answer_interrupts_before_the_next_page(app: Flask) -> None:
+    client = app.test_client()
+    flow = flows(app)["red-flags"]
+    post_page(client, "/check/red-flags/1", list(flow.pages[0].questions), {})
+    response = post_page(client, "/check/red-flags/2", list(flow.pages[1].questions), {"strangled": "yes"})
+    assert response.status_code == 302 and response.location == "/check/red-flags/2/safety"
+    html = client.get(response.location).data.decode()
+    assert "<h1>Before you go on</h1>" in html and "Signs of danger" in html
+    assert html.index("If you are in danger now") < html.index("National Domestic Abuse Helpline")
+    assert 'href="/check/red-flags/2">Back</a>' in html
+    assert carry_on_url(html.encode()) == "/check/red-flags/3"
+    assert "See my result now" in html and "Exit this page" in html
+    # answering the page again with the same answer does not interrupt twice
+    again = post_page(client, "/check/red-flags/2", list(flow.pages[1].questions), {"strangled": "yes"})
+    assert again.location == "/check/red-flags/3"
+    # "See my result now": the draft as it is, with the questions not reached unanswered
+    result = client.post("/check/red-flags/review", data={"csrf_token": csrf_token(html.encode())})
+    assert "<h1>Please talk to a specialist today</h1>" in client.get(result.location).data.decode()
+
+
+def test_no_interruption_without_a_certain_flag(app: Flask) -> None:
+    client = app.test_client()
+    flow = flows(app)["red-flags"]
+    response = post_page(client, "/check/red-flags/2", list(flow.pages[1].questions), {"strangled": "no"})
+    assert response.location == "/check/red-flags/3"
+    assert client.get("/check/red-flags/2/safety").status_code == 404

@@ -138,8 +138,8 @@ def load_questions(app: Flask, questionnaire_id: str):  # type: ignore[no-untype
 
 
 def test_a_continued_section_says_so_in_its_heading(client: FlaskClient) -> None:
-    assert "<h1>How they handled problems</h1>" in client.get("/check/red-flags/3").data.decode()
-    assert "<h1>How they handled problems (continued)</h1>" in client.get("/check/red-flags/4").data.decode()
+    assert "<h1>How they handled problems</h1>" in client.get("/check/red-flags/5").data.decode()
+    assert "<h1>How they handled problems (continued)</h1>" in client.get("/check/red-flags/6").data.decode()
 
 
 def test_there_is_a_favicon(client: FlaskClient) -> None:
@@ -156,6 +156,6 @@ def test_the_combined_check_is_described_in_plain_words_with_the_sections_its_pa
         "<p>The three checks in one go — “Red flags check”, “Why do I want them back?” and “Signs they want you"
         " back” — with one result that weighs all your answers together.</p>"
     ) in html.unescape(home)
-    assert "About 15 minutes · 11 sections" in home
+    assert "About 17 minutes · 15 sections" in home
     first = client.get(client.get("/check/should-i-try/").location).data.decode()
-    assert "Should I try? · Section 1 of 11" in first
+    assert "Should I try? · Section 1 of 15" in first

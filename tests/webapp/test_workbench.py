@@ -71,7 +71,7 @@ def test_rule_set_page_shows_the_analysis(signed_in: FlaskClient) -> None:
     assert page.status_code == 200
     html = page.data.decode()
     assert "Not used by the public pages." in html
-    assert "<code>total</code></td><td>0</td><td>33</td>" in html
+    assert "<code>total</code></td><td>0</td><td>44</td>" in html
     assert "<strong>Warning:</strong> rule &#39;example-weight&#39; adds weight, but the decision uses bands" in html
     assert "No (proven)" not in html
 
@@ -86,7 +86,7 @@ def test_try_it_shows_the_full_trace(signed_in: FlaskClient) -> None:
         "/counsellor/rulesets/red-flags-draft/try",
         data={
             "csrf_token": csrf_token(page.data),
-            "a_red_flags__q_asked_no_contact": "no",
+            "a_red_flags__q_said_no": "no",
             "a_red_flags__q_accountability": "always",
             "a_red_flags__q_moving_on_reaction": ["guilt"],
             "a_red_flags__q_reaction_ongoing": "yes",
@@ -96,7 +96,7 @@ def test_try_it_shows_the_full_trace(signed_in: FlaskClient) -> None:
     html = response.data.decode()
     assert "Outcome: Not enough information yet (<code>not-enough-information</code>)" in html
     assert "Decided by too many unanswered questions." in html
-    assert "<td><code>total</code></td><td>7</td><td>0 to 33</td>" in html
+    assert "<td><code>total</code></td><td>7</td><td>0 to 44</td>" in html
     # a rule that did not fire says which part of its condition failed
     assert (
         "<td><code>example-force</code></td>\n      <td>No</td>\n      <td>moving-on-reaction is [guilt], which does not include sudden-declarations</td>"
@@ -133,7 +133,7 @@ def test_a_public_rule_set_can_be_tried_too(signed_in: FlaskClient) -> None:
         "/counsellor/rulesets/should-i-try/try",
         data={"csrf_token": csrf_token(page.data), "a_red_flags__q_court_order": "yes"},
     )
-    assert "(<code>letting-go</code>)" in response.data.decode()
+    assert "(<code>respect-their-wish</code>)" in response.data.decode()
 
 
 def _touch_later(path: Path, text: str) -> None:
@@ -160,15 +160,31 @@ def test_live_reload_sees_edits_new_files_and_keeps_the_last_good_version(tmp_pa
             **{
                 f"a_red_flags__q_{q}": "no"
                 for q in (
+                    "said_no",
                     "asked_no_contact",
                     "blocked",
                     "court_order",
+                    "strangled",
+                    "threat_to_kill",
+                    "weapon",
+                    "forced_sex",
+                    "getting_worse",
+                    "stalking",
+                    "children_threats",
+                    "pregnancy_harm",
+                    "broke_order",
                     "physical_harm",
                     "threats",
                     "self_harm_pressure",
                     "monitoring",
                     "turning_up",
                     "quizzing_friends",
+                    "afraid",
+                    "controlled_money",
+                    "cut_off",
+                    "extreme_jealousy",
+                    "put_down",
+                    "controlled_life",
                 )
             },
         },
@@ -210,4 +226,31 @@ def test_without_reload_files_are_read_once(tmp_path: Path, folder: Path) -> Non
     _touch_later(folder / "red-flags-draft.yaml", "kind: ruleset\n")
     assert "last good version" not in client.get("/counsellor/").data.decode()
     assert client.get("/counsellor/rulesets/red-flags-draft").status_code == 200
+    app.extensions["rekindle"].store.dispose()
+
+
+def test_a_rule_set_that_breaks_the_safety_policy_is_shown_with_its_counterexample_but_never_served(
+    tmp_path: Path,
+) -> None:
+    mine = tmp_path / "unsafe"
+    mine.mkdir()
+    text = (
+        (BUNDLED / "rules" / "red-flags.yaml")
+        .read_text()
+        .replace("id: red-flags\nversion", "id: my-red-flags\nversion", 1)
+    )
+    start, end = text.index("  - id: highest-risk\n"), text.index("  # Their choice comes next.")
+    (mine / "my-red-flags.yaml").write_text(text[:start] + text[end:])
+    app = make_app(tmp_path, mine, REKINDLE_PUBLIC_RULESETS="red-flags=my-red-flags")
+    client = sign_in_counsellor(app)
+    assert client.get("/check/my-red-flags/").status_code == 404  # named public, but not served
+    assert "my-red-flags" not in client.get("/").data.decode()
+    listing = client.get("/counsellor/").data.decode()
+    assert "<strong>No: a guarantee is not kept</strong>" in listing
+    assert "rule set &#39;my-red-flags&#39; breaks guarantee &#39;danger-means-safety-first&#39;" in listing
+    page = client.get("/counsellor/rulesets/my-red-flags").data.decode()
+    assert "Not served to the public: it does not keep every guarantee" in page
+    assert "<strong>Broken</strong>: the outcome was &#39;not-enough-information&#39;" in page
+    assert "strangled: Yes" in page  # the counterexample, as the question and the label chosen
+    assert "name: &#34;keeps highest-risk-means-specialist-today&#34;" in page  # ready to paste
     app.extensions["rekindle"].store.dispose()

@@ -1,0 +1,488 @@
+"""Prove a rule set's guarantees (its own and the library policies that apply to it).
+
+A guarantee says: whenever its condition holds, the result has some property (an outcome, one
+of some outcomes, never some outcomes, flags raised, advice or services shown). Proving it is a
+search for a counterexample: answers for which the condition holds and the property fails.
+
+The search walks the same reduced answer space as the rest of the analysis, deciding the
+condition and the property in three values at every step. A branch where the condition cannot
+hold, or where the property holds whatever the rest of the answers are, is cut. A search that
+finishes without a counterexample has accounted for every answer combination: the guarantee is
+proven. Every counterexample is confirmed by the real engine before it is reported; a search
+that runs out of steps says so and counts as a failure, never as a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessments.analysis.abstract import Abstract, Node, Tri, t_and, t_or
+from assessments.analysis.search import Answers, Searcher, minimise
+from assessments.analysis.space import Slot, Space, Var, compares, ruleset_conditions
+from assessments.compiler import compile_condition
+from assessments.engine import Scorer
+from assessments.errors import AssessmentError
+from assessments.explain import holds
+from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not
+from assessments.models.ruleset import BandsDecision, Guarantee, RuleSet, Then
+from assessments.refs import QuestionRef
+from assessments.result import Result
+
+PROOF_BUDGET = 60_000  # search steps per guarantee before it is called "not decided"
+FIRST_TRY = 2_000  # a short search first, then random answer sets, then the full budget
+SAMPLES = 300
+
+PROVEN, BROKEN, UNDECIDED = "proven", "broken", "not decided"
+
+
+@dataclass
+class GuaranteeReport:
+    """What the proof of one guarantee found."""
+
+    id: str
+    says: str
+    origin: str  # "rule set", or "policy POLICY-ID"
+    status: str  # PROVEN, BROKEN or UNDECIDED
+    steps: int
+    combinations: int
+    counterexample: Answers | None = None
+    broke: list[str] = field(default_factory=list)  # what the result did instead, in words
+    expected: dict[str, Any] = field(default_factory=dict)  # the scenario expectation it breaks
+    approximate: list[str] = field(default_factory=list)  # questions whose answers were only sampled
+    note: str = ""  # for the scenario case: when the expected outcome is only one of several that would do
+
+    @property
+    def ok(self) -> bool:
+        """Give whether the guarantee is proven."""
+        return self.status == PROVEN
+
+
+def broken_parts(result: Result, then: Then) -> list[str]:
+    """Give, in words, every part of `then` the result does not keep ([] when it keeps them all)."""
+    found = []
+    outcome = result.outcome.id
+    if then.outcome is not None and outcome != then.outcome:
+        found.append(f"the outcome was '{outcome}', not '{then.outcome}'")
+    if then.one_of is not None and outcome not in then.one_of:
+        found.append(f"the outcome was '{outcome}', which is not one of {', '.join(then.one_of)}")
+    if then.never is not None and outcome in then.never:
+        found.append(f"the outcome was '{outcome}'")
+    raised = {f.id for f in result.flags}
+    found += [f"flag '{f}' was not raised" for f in then.flags if f not in raised]
+    found += [f"the advice '{_short(a)}' was not shown" for a in then.advice if a not in result.advice]
+    names = {r.name for r in result.resources}
+    found += [f"'{n}' was not shown" for n in then.resources if n not in names]
+    return found
+
+
+def scenario_case(report: GuaranteeReport) -> str:
+    """Give a broken guarantee's counterexample as a scenario case to paste into a scenario file.
+
+    It expects what the guarantee asks for, so it fails until the rule set keeps the guarantee.
+    """
+    lines = [
+        f'  - name: "keeps {report.id}"',
+        f"    answers: {json.dumps(report.counterexample or {}, ensure_ascii=False)}",
+        "    expect:",
+        f"      outcome: {report.expected.get('outcome')}" + (f"  # {report.note}" if report.note else ""),
+    ]
+    if "flags" in report.expected:
+        lines.append(f"      flags: [{', '.join(report.expected['flags'])}]")
+    return "\n".join(lines)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
+class Prover:
+    """Proves guarantees over one compiled rule set (tag quantifiers already expanded)."""
+
+    def __init__(
+        self,
+        scorer: Scorer,
+        guarantees: Sequence[tuple[Guarantee, str]],
+        *,
+        examples: Sequence[Answers] = (),
+        budget: int = PROOF_BUDGET,
+    ) -> None:
+        self.scorer = scorer
+        self.ruleset: RuleSet = scorer.ruleset
+        self.guarantees = list(guarantees)
+        self.examples = list(examples)
+        self.budget = budget
+        questionnaires = list(scorer.questionnaires)
+        self.space = Space(self.ruleset, questionnaires, extra=[g.when for g, _ in self.guarantees])
+        self.abstract = Abstract(self.space)
+        self.searcher = Searcher(self.space)
+        self.resolver = self.space.resolver
+        slots: set[Slot] = set()
+        for node in ruleset_conditions(self.ruleset):
+            slots |= self.space.slots_of(node)
+        for score in self.ruleset.scores:
+            slots |= self.space.slots_of_name(score.id)
+        if self.ruleset.missing.max_missing is not None:
+            slots |= {v.slot for v in self.abstract.scored}
+        self.decisive = slots  # the questions the result can depend on
+        self._samples: list[Answers] | None = None
+        self._compiled: dict[int, Any] = {}
+
+    def prove_all(self) -> list[GuaranteeReport]:
+        """Give a report for every guarantee, in the order given."""
+        return [self.prove(guarantee, origin) for guarantee, origin in self.guarantees]
+
+    def prove(self, guarantee: Guarantee, origin: str) -> GuaranteeReport:
+        """Prove one guarantee, or find a counterexample, or say the search ran out of steps.
+
+        A condition that is an `any` (as every tag quantifier is) is proven one case at a time:
+        "any danger question is yes" holds when one of them is yes, and each case is quick.
+        """
+        order = self._order(guarantee.when)
+        report = GuaranteeReport(
+            guarantee.id,
+            guarantee.says,
+            origin,
+            UNDECIDED,
+            0,
+            math.prod(len(v.values) for v in order),
+            approximate=[v.key for v in order if v.approximate],
+        )
+        for answers in self.examples:
+            if self._confirm(answers, guarantee.when, guarantee.then):
+                return self._broken(report, answers, guarantee.when, guarantee.then)
+        parts = cases(guarantee.when)
+        if not parts:  # the condition can never hold
+            report.status = PROVEN
+            return report
+        budget = max(self.budget // len(parts), min(FIRST_TRY, self.budget))
+        statuses = []
+        for case in parts:
+            status, example, steps = self._prove_case(case, guarantee.then, budget)
+            report.steps += steps
+            if example is not None:
+                return self._broken(report, example, guarantee.when, guarantee.then)
+            statuses.append(status)
+        report.status = PROVEN if all(s == PROVEN for s in statuses) else UNDECIDED
+        return report
+
+    def _confirm(self, answers: Answers, when: ConditionNode, then: Then) -> bool:
+        holds = self._compiled.get(id(when))
+        if holds is None:
+            holds = self._compiled[id(when)] = compile_condition(when, self.resolver)
+        try:
+            values, missing = self.scorer.values_for(answers)
+        except AssessmentError:
+            return False  # not an answer set a person can give
+        return bool(holds(values)) and bool(broken_parts(self.scorer.decide(values, missing), then))
+
+    def _prove_case(self, when: ConditionNode, then: Then, budget: int) -> tuple[str, Answers | None, int]:
+        """Give (status, counterexample or None, steps) for one case of a guarantee's condition."""
+        condition = self.abstract.condition(when)
+        order = self._order(when)
+        approximate = [v.key for v in order if v.approximate]
+        narrowing = Narrowing(self, when, then)
+
+        def confirm(answers: Answers) -> bool:
+            return self._confirm(answers, when, then)
+
+        def test(node: Node) -> Tri:
+            applies = condition(node)
+            if applies is False:
+                return False
+            kept = self._kept(node, then)
+            return False if kept is True else t_and([applies, None if kept is None else True])
+
+        def rank(node: Node) -> float:
+            return self._promise(node, condition, then)
+
+        steps = 0
+        for step_budget, with_samples in ((min(FIRST_TRY, budget), False), (budget, True)):
+            if with_samples:
+                for answers in self.samples():
+                    if confirm(answers):
+                        return BROKEN, answers, steps
+            found = self.searcher.find(order, test, confirm, step_budget, rank=rank, narrow=narrowing.choices)
+            steps += found.steps
+            if found.example is not None:
+                return BROKEN, found.example, steps
+            finished = found.steps < step_budget
+            if found.complete or (finished and not narrowing.inexact):
+                return PROVEN, None, steps  # every sampled number was one whose value no longer mattered
+            if finished or approximate:
+                break  # finished, but over sampled numbers: more steps will not make it exact
+        return UNDECIDED, None, steps
+
+    def samples(self) -> list[Answers]:
+        """Give random answer sets, made once for every guarantee."""
+        if self._samples is None:
+            self._samples = self.searcher.sample(SAMPLES)
+        return self._samples
+
+    def _broken(self, report: GuaranteeReport, found: Answers, when: ConditionNode, then: Then) -> GuaranteeReport:
+        answers = minimise(found, lambda a: self._confirm(a, when, then))
+        result = self.scorer.score(answers)
+        report.status = BROKEN
+        report.counterexample = answers
+        report.broke = broken_parts(result, then)
+        expected: dict[str, Any] = {}
+        if then.outcome is not None:
+            expected["outcome"] = then.outcome
+        elif then.one_of is not None:
+            expected["outcome"] = then.one_of[0]
+            report.note = f"any of {', '.join(then.one_of)} keeps the guarantee; write the one you intend"
+        elif then.never is not None:
+            others = [o for o in self.ruleset.outcome_ids() if o not in then.never]
+            expected["outcome"] = others[0] if others else result.outcome.id
+            report.note = f"any outcome but {', '.join(then.never)} keeps the guarantee; write the one you intend"
+        else:
+            expected["outcome"] = result.outcome.id
+        if then.flags:
+            expected["flags"] = sorted({f.id for f in result.flags} | set(then.flags))
+        report.expected = expected
+        return report
+
+    def _order(self, when: ConditionNode) -> list[Var]:
+        """Give the questions to search, the guarantee's own first, then those that force outcomes.
+
+        Any order is sound; this one cuts early. A question always comes after the questions its
+        show_when names, so whether it is asked is known when the search reaches it.
+        """
+        first = self.space.slots_of(when)
+        wanted = set().union(*(self.space.slots_of(c) for c in _asked_for(when)))
+        rules = sorted(
+            (r for r in self.ruleset.rules if r.force or r.flag),
+            key=lambda r: -r.priority if r.force else 0,
+        )
+        # what the condition asks to be present first: it settles the forcing rules early
+        ranked: list[Slot] = [v.slot for v in self.space.vars if v.slot in wanted]
+        ranked += [v.slot for v in self.space.vars if v.slot in first]
+        for rule in rules:
+            ranked += sorted(self.space.slots_of(rule.when), key=self._position)
+        ranked += [v.slot for v in self.space.vars if v.slot in self.decisive]
+        placed: dict[Slot, None] = {}
+
+        def place(slot: Slot) -> None:
+            if slot in placed:
+                return
+            for earlier in self.space.by_slot[slot].show_refs:
+                place(earlier)
+            placed[slot] = None
+
+        for slot in ranked:
+            place(slot)
+        return [self.space.by_slot[slot] for slot in placed]
+
+    def _position(self, slot: Slot) -> int:
+        return self.space.by_slot[slot].index
+
+    # three-valued: does the property hold whatever the unanswered questions will be?
+
+    def _kept(self, node: Node, then: Then) -> Tri:
+        truths = [rule(node) for rule in self.abstract.rules]
+        parts: list[Tri] = []
+        possible: set[str] = set()
+        if then.outcome or then.one_of or then.never or then.advice or then.resources:
+            possible = {o for o, _ in self.abstract.outcomes(node, truths)}
+        if then.outcome is not None:
+            parts.append(_within(possible, {then.outcome}))
+        if then.one_of is not None:
+            parts.append(_within(possible, set(then.one_of)))
+        if then.never is not None:
+            parts.append(_outside(possible, set(then.never)))
+        for flag in then.flags:
+            parts.append(t_or([truths[i] for i, r in enumerate(self.ruleset.rules) if r.flag == flag]))
+        for text in then.advice:
+            parts.append(self._advice_shown(text, possible, truths))
+        for name in then.resources:
+            parts.append(self._resource_shown(name, possible, truths))
+        return t_and(parts)
+
+    def _advice_shown(self, text: str, possible: set[str], truths: list[Tri]) -> Tri:
+        parts: list[Tri] = [_everywhere(possible, lambda o: text in self.ruleset.outcome(o).advice)]
+        for i, rule in enumerate(self.ruleset.rules):
+            for advice in rule.advice:
+                if advice.text != text:
+                    continue
+                if advice.outcomes is None:
+                    parts.append(truths[i])
+                else:
+                    parts.append(t_and([truths[i], _within(possible, set(advice.outcomes))]))
+        return t_or(parts)
+
+    def _resource_shown(self, name: str, possible: set[str], truths: list[Tri]) -> Tri:
+        def listed(outcome_id: str) -> bool:
+            return any(r.name == name for r in self.ruleset.outcome(outcome_id).resources)
+
+        parts: list[Tri] = [_everywhere(possible, listed)]
+        flags = {f.id for f in self.ruleset.flags if any(r.name == name for r in f.resources)}
+        parts += [truths[i] for i, r in enumerate(self.ruleset.rules) if r.flag in flags]
+        return t_or(parts)
+
+    def _promise(self, node: Node, condition: Any, then: Then) -> float:
+        """Rank a partial answer set by how close it looks to a counterexample (higher: closer)."""
+        if condition(node) is False:
+            return -math.inf
+        kept = self._kept(node, then)
+        if kept is True:
+            return -math.inf
+        if kept is False:
+            return math.inf
+        if isinstance(self.ruleset.decision, BandsDecision) or not (then.outcome or then.one_of or then.never):
+            return 0.0
+        good = {then.outcome} if then.outcome else set(then.one_of or ())
+        bad = set(then.never or ()) or {o for o in self.ruleset.outcome_ids() if o not in good}
+        low, high, _ = self.abstract.tallies([rule(node) for rule in self.abstract.rules])
+        return max((high[o] - max((v for x, v in low.items() if x != o), default=0.0) for o in bad), default=0.0)
+
+
+def _asked_for(node: ConditionNode, wanted: bool = True) -> list[Compare]:
+    """Give the comparisons a condition needs to hold (not those it needs not to, under a `not`)."""
+    if isinstance(node, (All, AnyOf)):
+        return [c for item in node.items for c in _asked_for(item, wanted)]
+    if isinstance(node, Not):
+        return _asked_for(node.item, not wanted)
+    return [node] if isinstance(node, Compare) and wanted else []
+
+
+MAX_CASES = 512
+
+
+def cases(node: ConditionNode) -> list[ConditionNode]:
+    """Give conditions whose `any` is the given one: its disjuncts, with `all` distributed over them.
+
+    An empty list means the condition can never hold (a tag no question carries). Past
+    MAX_CASES, the condition is kept whole.
+    """
+    found: list[ConditionNode]
+    if isinstance(node, AnyOf):
+        found = [case for item in node.items for case in cases(item)]
+    elif isinstance(node, All):
+        found = [node]
+        for index, item in enumerate(node.items):
+            split = cases(item)
+            if len(split) != 1:
+                rest = node.items[:index] + node.items[index + 1 :]
+                found = []
+                for part in split:
+                    found += cases(All((*rest, part)))
+                    if len(found) > MAX_CASES:
+                        return [node]
+                break
+    else:
+        found = [node]
+    return found if len(found) <= MAX_CASES else [node]
+
+
+class Narrowing:
+    """Which answers to a question are still worth telling apart, part-way through a search.
+
+    Once a forcing rule surely fires, rules of lower priority, the weights and the bands can no
+    longer change the outcome; answers that only they tell apart (a skipped question and a
+    "no", say) behave alike from then on, so one of them stands for both. Without that, a
+    condition over many questions that all have to be "not yes" would be walked in every mix of
+    "no" and "skipped".
+    """
+
+    def __init__(self, prover: Prover, when: ConditionNode, then: Then) -> None:
+        self.prover = prover
+        self.when = when
+        self.then = then
+        self.rules = prover.ruleset.rules
+        self.groups: dict[tuple[frozenset[int], int], list[int]] = {}
+        # set when the search branched on a question whose answers were only sampled, at a
+        # point where its exact value could still matter: the proof is then not exact
+        self.inexact = False
+        space = prover.space
+        self.show_tests: dict[Slot, list[Compare]] = {}
+        for var in space.vars:
+            if var.question.show_when is not None:
+                for compare in compares(var.question.show_when):
+                    self.show_tests.setdefault((var.slot[0], compare.ref), []).append(compare)
+
+    def choices(self, node: Node, var: Var) -> list[int]:
+        """Give one candidate answer of each group that can still behave differently."""
+        everything = list(range(len(var.values)))
+        live = self.live([rule(node) for rule in self.prover.abstract.rules])
+        if live is None:
+            self.inexact = self.inexact or var.approximate
+            return everything
+        key = (live, var.index)
+        found = self.groups.get(key)
+        if found is None:
+            found = self.groups[key] = self._representatives(live, var) or everything
+        if var.approximate and found is everything:
+            self.inexact = True
+        return found
+
+    def live(self, truths: list[Tri]) -> frozenset[int] | None:
+        """Give the rules whose truth can still change the property (None: all of them)."""
+        rules = self.rules
+        sure = [i for i, r in enumerate(rules) if r.force and truths[i] is True]
+        if not sure:
+            return None
+        top = max(rules[i].priority for i in sure)
+        first = min(i for i in sure if rules[i].priority == top)
+        live = {
+            i
+            for i, r in enumerate(rules)
+            if r.force and truths[i] is None and (r.priority > top or (r.priority == top and i < first))
+        }
+        if self.then.flags or self.then.resources:
+            live |= {i for i, r in enumerate(rules) if r.flag and truths[i] is None}
+        if self.then.advice:
+            live |= {i for i, r in enumerate(rules) if r.advice and truths[i] is None}
+        return frozenset(live)
+
+    def _representatives(self, live: frozenset[int], var: Var) -> list[int] | None:
+        """Give the first answer of each group alike under the live conditions (None: no narrowing)."""
+        space = self.prover.space
+        tests = list(self.show_tests.get(var.slot, []))
+        for condition in [self.when, *(self.rules[i].when for i in sorted(live))]:
+            for compare in compares(condition):
+                target = space.resolver.resolve(compare.ref)
+                if isinstance(target, QuestionRef):
+                    if target.slot == var.slot:
+                        tests.append(compare)
+                elif var.slot in space.slots_of_name(compare.ref):
+                    return None  # a score that adds this answer up: keep every candidate
+        kept: dict[tuple[bool, ...], int] = {}
+        for index, value in enumerate(var.values):
+            kept.setdefault(tuple(holds(t.op, value, t.value) for t in tests), index)
+        return sorted(kept.values())
+
+
+def _within(possible: set[str], allowed: set[str]) -> Tri:
+    """Give whether the outcome is surely (True), surely not (False) or maybe among `allowed`."""
+    if possible <= allowed:
+        return True
+    return False if not possible & allowed else None
+
+
+def _outside(possible: set[str], refused: set[str]) -> Tri:
+    if not possible & refused:
+        return True
+    return False if possible <= refused else None
+
+
+def _everywhere(possible: set[str], test: Any) -> Tri:
+    found = [test(o) for o in possible]
+    if found and all(found):
+        return True
+    return False if not any(found) else None
+
+
+def prove(
+    scorer: Scorer,
+    guarantees: Sequence[tuple[Guarantee, str]],
+    *,
+    examples: Sequence[Answers] = (),
+    budget: int = PROOF_BUDGET,
+) -> list[GuaranteeReport]:
+    """Give a report for each (guarantee, origin); their conditions must have no tag quantifiers."""
+    if not guarantees:
+        return []
+    return Prover(scorer, guarantees, examples=examples, budget=budget).prove_all()

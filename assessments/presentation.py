@@ -1,0 +1,108 @@
+"""What a person is shown of a result: the same on the web page, in the PDF and in `rekindle score`.
+
+A result decided for safety shows the outcome, the reasons that led to it, its resources and
+advice — never scores, tallies, points, or reasons that weighed towards other outcomes: a chart
+of "signs of interest" beside "put your safety first" says the wrong thing. Otherwise the
+reasons that support the outcome come first, and the ones that weighed towards other outcomes
+are kept apart. The full trace stays with counsellors (`--explain`, "try it").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assessments.models.ruleset import Resource
+from assessments.result import FiredRule, Result
+
+COUNTRY_NAMES = {
+    "any": "Anywhere",
+    "AU": "Australia",
+    "CA": "Canada",
+    "GB": "United Kingdom",
+    "IE": "Ireland",
+    "NZ": "New Zealand",
+    "US": "United States",
+}
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """A result as the person sees it."""
+
+    safety_first: bool  # decided for safety: no scores, no weights, no other reasons
+    reasons: tuple[str, ...]  # why this outcome (and, for safety, what raised the safety flags)
+    other_reasons: tuple[str, ...]  # what weighed towards other outcomes (never on a safety result)
+    resources: tuple[Resource, ...]  # each service once, the safety flags' first
+
+
+def decided_for_safety(result: Result) -> bool:
+    """Give whether the outcome is a safety outcome, or was forced by a rule that raised a safety flag."""
+    if result.outcome.safety:
+        return True
+    if result.decided_by != "forced":
+        return False
+    safety = {flag.id for flag in result.flags if flag.safety}
+    return any(rule.force == result.outcome.id and rule.flag in safety for rule in result.fired)
+
+
+def present(result: Result) -> Presentation:
+    """Give what the person is shown of a result."""
+    outcome = result.outcome.id
+    resources = result.resources  # already each once, the safety flags' first (see Scorer)
+    if decided_for_safety(result):
+        safety = {flag.id for flag in result.flags if flag.safety}
+        reasons = [r.because for r in result.fired if r.force == outcome or r.flag in safety]
+        return Presentation(True, tuple(dict.fromkeys(reasons)), (), resources)
+    supporting = [r.because for r in result.fired if _supports(r, outcome)]
+    others = [r.because for r in result.fired if not _supports(r, outcome)]
+    return Presentation(False, tuple(dict.fromkeys(supporting)), tuple(dict.fromkeys(others)), resources)
+
+
+def _supports(rule: FiredRule, outcome: str) -> bool:
+    """A rule supports the outcome when it forced it, added weight to it, or only raised a flag or advice."""
+    if rule.force is not None:
+        return rule.force == outcome
+    if not rule.add:
+        return True
+    return rule.add.get(outcome, 0) > 0
+
+
+def unique_resources(resources: Iterable[Resource]) -> tuple[Resource, ...]:
+    """Give each service once, by name and number (per country), keeping the first."""
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for resource in resources:
+        key = (resource.name.casefold(), (resource.phone or "").replace(" ", ""), resource.country)
+        if key not in seen:
+            seen.add(key)
+            kept.append(resource)
+    return tuple(kept)
+
+
+@dataclass(frozen=True)
+class ByCountry:
+    """Resources arranged for a person in one country (or in none chosen)."""
+
+    emergency: tuple[Resource, ...]  # "If you are in danger now": emergency numbers, first
+    silent: tuple[Resource, ...]  # services that publish a way to ask for help without speaking
+    mine: tuple[Resource, ...]  # the chosen country's services
+    anywhere: tuple[Resource, ...]  # services marked `any`
+    elsewhere: tuple[tuple[str, tuple[Resource, ...]], ...]  # other countries, each with its services
+
+
+def by_country(resources: Sequence[Resource], country: str | None) -> ByCountry:
+    """Arrange resources for a person: emergency numbers and silent routes first, their country's
+    services, those for anywhere, then other countries (all countries when none is chosen)."""
+    local = [r for r in resources if country is None or r.country in (country, "any")]
+    emergency = tuple(r for r in local if r.emergency)
+    silent = tuple(r for r in local if r.silent and not r.emergency)
+    rest = [r for r in resources if not (r.emergency and r in emergency)]
+    mine = tuple(r for r in rest if country is not None and r.country == country)
+    anywhere = tuple(r for r in rest if r.country == "any")
+    others: dict[str, list[Resource]] = {}
+    for resource in rest:
+        if resource.country not in ("any", country):
+            others.setdefault(resource.country, []).append(resource)
+    elsewhere = tuple((code, tuple(items)) for code, items in sorted(others.items()))
+    return ByCountry(emergency, silent, mine, anywhere, elsewhere)
