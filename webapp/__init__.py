@@ -12,13 +12,16 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assessments import load_library
 from assessments.library import env_dirs
+from webapp.accounts import Accounts
 from webapp.config import DEFAULTS, from_environment, instance_folder
 from webapp.flows import build_flows
 from webapp.state import AppState
 from webapp.storage import Store, upgrade
+from webapp.throttle import PasswordChecks, Throttle
 
 csrf = CSRFProtect()
 
@@ -31,18 +34,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _secret_key(app)
+    _check_periods(app)
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["REKINDLE_HTTPS"])
+    instance = Path(app.instance_path)
+    _private_folder(instance)
 
     url = app.config["REKINDLE_DATABASE_URL"]
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{Path(app.instance_path) / 'rekindle.sqlite'}"
+        url = f"sqlite:///{instance / 'rekindle.sqlite'}"
         app.config["REKINDLE_DATABASE_URL"] = url
-    with _startup_lock(Path(app.instance_path)):
+    with _startup_lock(instance):
         # every forked worker builds the app; one at a time may migrate and purge
         upgrade(url)
         store = Store(url)
         store.purge(retention=retention(app), draft_idle=draft_idle(app))
+    secret = str(app.config["SECRET_KEY"]).encode()
 
     extra = env_dirs({"REKINDLE_LIBRARY": str(app.config["REKINDLE_LIBRARY"] or "")})
     library = load_library(extra)
@@ -53,17 +59,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         library=library,
         flows=build_flows(library, public, combined),
         store=store,
+        accounts=Accounts(store.engine),
+        throttle=Throttle.for_app(store.engine, app.config, secret),
+        password_checks=PasswordChecks(instance, int(app.config["REKINDLE_PASSWORD_CHECKS"])),
         library_dirs=extra,
         public=public,
         combined=combined,
     )
 
     csrf.init_app(app)
-    from webapp import counsellor, countries, errors, interruption, reload, results, safety, security, workbench
+    from webapp import (
+        counsellor,
+        countries,
+        errors,
+        housekeeping,
+        interruption,
+        reload,
+        results,
+        safety,
+        security,
+        workbench,
+    )
     from webapp import public as public_pages
 
+    if app.config["REKINDLE_PROXIES"]:
+        hops = int(app.config["REKINDLE_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     security.init_app(app)
     reload.init_app(app)
+    housekeeping.init_app(app)
     # browsers ask every site for /favicon.ico, whatever its pages link to
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, errors):
@@ -72,10 +96,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _private_folder(instance: Path) -> None:
+    """Make the instance folder (SQLite files, the generated key) reachable by its owner only."""
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if instance.stat().st_mode & 0o077:
+        instance.chmod(0o700)
+
+
 @contextlib.contextmanager
 def _startup_lock(instance: Path) -> Iterator[None]:
     """Hold an exclusive lock on a file in the instance folder (workers start at the same moment)."""
-    instance.mkdir(parents=True, exist_ok=True)
     with (instance / ".startup.lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -86,22 +116,44 @@ def _startup_lock(instance: Path) -> Iterator[None]:
 
 def retention(app: Flask) -> dt.timedelta:
     """Give how long results are kept."""
-    return dt.timedelta(days=int(app.config["REKINDLE_RETENTION_DAYS"]))
+    return dt.timedelta(days=float(app.config["REKINDLE_RETENTION_DAYS"]))
 
 
 def draft_idle(app: Flask) -> dt.timedelta:
     """Give how long an untouched draft is kept."""
-    return dt.timedelta(minutes=int(app.config["REKINDLE_DRAFT_MINUTES"]))
+    return dt.timedelta(minutes=float(app.config["REKINDLE_DRAFT_MINUTES"]))
+
+
+def counsellor_idle(app: Flask) -> dt.timedelta:
+    """Give how long an unused counsellor session lasts."""
+    return dt.timedelta(minutes=float(app.config["REKINDLE_COUNSELLOR_IDLE_MINUTES"]))
+
+
+def _check_periods(app: Flask) -> None:
+    for name in ("REKINDLE_RETENTION_DAYS", "REKINDLE_DRAFT_MINUTES", "REKINDLE_COUNSELLOR_IDLE_MINUTES"):
+        if not float(app.config[name]) > 0:
+            raise RuntimeError(f"{name} must be above 0 (fractions such as 0.5 are allowed)")
+
+
+MIN_SECRET_KEY = 32  # characters; `rekindle serve` generates 64
 
 
 def _secret_key(app: Flask) -> None:
+    """Refuse to start without a real secret key: it signs sessions, so a known one lets anyone in.
+
+    Only the test suite's own configuration (TESTING) gets a stand-in; debug mode does not.
+    """
     key = app.config.get("REKINDLE_SECRET_KEY") or app.config.get("SECRET_KEY")
+    if not key and app.config.get("TESTING"):
+        key = "testing-only-" + "not-secret-" * 3
     if not key:
-        if app.config.get("TESTING") or app.debug:
-            key = "testing-only-not-secret"
-        else:
-            raise RuntimeError(
-                "REKINDLE_SECRET_KEY is not set. Set it to a long random value, or start with"
-                " `rekindle serve`, which keeps a generated key in the instance folder."
-            )
+        raise RuntimeError(
+            "REKINDLE_SECRET_KEY is not set. Set it to a long random value (e.g. the output of"
+            " `python3 -c 'import secrets; print(secrets.token_hex(32))'`), or start with"
+            " `rekindle serve`, which keeps a generated key in the instance folder."
+        )
+    if len(str(key)) < MIN_SECRET_KEY:
+        raise RuntimeError(
+            f"REKINDLE_SECRET_KEY is too short to be secret: use at least {MIN_SECRET_KEY} random characters."
+        )
     app.config["SECRET_KEY"] = key

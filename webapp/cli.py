@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import sys
 
 import click
@@ -20,8 +21,10 @@ def main(library_dirs: tuple[str, ...]) -> None:
 
 
 # purge and counsellor accounts build the app only to reach its storage; it never serves a
-# request, so it needs no real secret key
-_NOT_SERVING = {"SECRET_KEY": "not-serving-requests"}
+# request, so a throwaway random key will do (and no fixed key exists for anyone to know)
+def _not_serving() -> dict[str, str]:
+    return {"SECRET_KEY": secrets.token_hex(32), "REKINDLE_PURGE_INTERVAL_SECONDS": "0"}
+
 
 for _command in [*ENGINE_COMMANDS, analyze_command, new_ruleset_command, report_command]:
     main.add_command(_command)
@@ -40,6 +43,7 @@ for _command in [*ENGINE_COMMANDS, analyze_command, new_ruleset_command, report_
 )
 def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], reload_files: bool) -> None:
     """Start the web app under gunicorn (forked workers) and print its address."""
+    from webapp.accesslog import FORMAT
     from webapp.config import ensure_secret_key, instance_folder
 
     if reload_files:
@@ -70,8 +74,11 @@ def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], re
             str(workers),
             "--access-logfile",
             "-",
+            # no sizes, addresses or full paths: they tell which options were chosen (webapp/accesslog.py)
+            "--logger-class",
+            "webapp.accesslog.PrivateAccessLog",
             "--access-logformat",
-            '%(h)s "%(r)s" %(s)s %(b)s',
+            FORMAT,
             "webapp.wsgi:app",
         ],
     )
@@ -82,23 +89,23 @@ def _has_counsellors() -> bool:
     from webapp import create_app
     from webapp.state import AppState
 
-    app = create_app(_NOT_SERVING)
-    state: AppState = app.extensions["rekindle"]
+    state: AppState = create_app(_not_serving()).extensions["rekindle"]
     try:
-        return state.store.has_counsellors()
+        return state.accounts.any()
     finally:
         state.store.dispose()
 
 
 @main.command("purge")
 def purge_command() -> None:
-    """Delete results past the retention period and idle drafts now."""
-    from webapp import create_app, draft_idle, retention
-    from webapp.state import AppState
+    """Delete results past the retention period, idle drafts and idle counsellor sessions now.
 
-    app = create_app(_NOT_SERVING)
-    state: AppState = app.extensions["rekindle"]
-    old, idle = state.store.purge(retention=retention(app), draft_idle=draft_idle(app))
+    A running server does this by itself every REKINDLE_PURGE_INTERVAL_SECONDS.
+    """
+    from webapp import create_app
+    from webapp.housekeeping import purge_now
+
+    old, idle = purge_now(create_app(_not_serving()))
     click.echo(f"deleted {old} result(s) and {idle} draft(s)")
 
 
@@ -109,22 +116,46 @@ def counsellor_group() -> None:
 
 @counsellor_group.command("add")
 @click.argument("username")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--password-stdin", is_flag=True, help="Read the password (once) from standard input, for scripts.")
 def counsellor_add(username: str, password_stdin: bool) -> None:
-    """Create (or reset) a counsellor account; asks for the password."""
+    """Create a counsellor account, or reset its password (which signs it out everywhere).
+
+    Asks for the password twice. It must be at least 12 characters and not common or easy to
+    guess (judged by zxcvbn).
+    """
     from werkzeug.security import generate_password_hash
 
     from webapp import create_app
+    from webapp.passwords import password_problem
     from webapp.state import AppState
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
-    if len(password) < 12:
-        raise click.BadParameter("use a password of at least 12 characters", param_hint="password")
-    app = create_app(_NOT_SERVING)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise click.BadParameter("the two passwords differ; nothing was changed", param_hint="password")
+    problem = password_problem(password, username)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
+    app = create_app(_not_serving())
     state: AppState = app.extensions["rekindle"]
-    state.store.add_counsellor(username, generate_password_hash(password))
+    state.accounts.add(username, generate_password_hash(password))
     click.echo(f"counsellor '{username}' can now sign in at /counsellor/login")
     click.echo(f"Instance folder: {app.instance_path}")
+
+
+@counsellor_group.command("remove")
+@click.argument("username")
+def counsellor_remove(username: str) -> None:
+    """Delete a counsellor account; every session it had ends at once."""
+    from webapp import create_app
+    from webapp.state import AppState
+
+    state: AppState = create_app(_not_serving()).extensions["rekindle"]
+    if not state.accounts.remove(username):
+        raise click.ClickException(f"there is no counsellor '{username}'")
+    click.echo(f"counsellor '{username}' is removed and signed out everywhere")
 
 
 if __name__ == "__main__":

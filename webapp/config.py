@@ -11,8 +11,15 @@ PREFIX = "REKINDLE_"
 
 DEFAULTS: dict[str, Any] = {
     "REKINDLE_DATABASE_URL": None,  # default: SQLite file in the instance folder
-    "REKINDLE_RETENTION_DAYS": 30,
-    "REKINDLE_DRAFT_MINUTES": 60,
+    "REKINDLE_RETENTION_DAYS": 30,  # fractions allowed (0.5 is twelve hours)
+    "REKINDLE_DRAFT_MINUTES": 60,  # fractions allowed
+    "REKINDLE_PURGE_INTERVAL_SECONDS": 300,  # how often expired rows are deleted while serving; 0: never
+    "REKINDLE_COUNSELLOR_IDLE_MINUTES": 30,  # a counsellor session unused this long is ended
+    "REKINDLE_LOGIN_LIMIT_ACCOUNT": "5 per 15 minutes",  # failed sign-ins per account (`limits` notation)
+    "REKINDLE_LOGIN_LIMIT_ADDRESS": "20 per 15 minutes",  # failed sign-ins per client address
+    "REKINDLE_PASSWORD_CHECKS": 1,  # password hashes worked out at once on this machine; more wait: 503
+    "REKINDLE_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For is trusted
+    "REKINDLE_REDIS_URL": None,  # sign-in counts in Redis instead of the database
     "REKINDLE_LIBRARY": "",  # extra library folders, os.pathsep-separated
     "REKINDLE_PUBLIC_RULESETS": "",  # questionnaire=ruleset pairs, comma-separated
     "REKINDLE_COMBINED_RULESETS": None,  # comma-separated; default: rule sets over several questionnaires
@@ -25,7 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a slow reader should not lose answers
 }
-_INTS = {"REKINDLE_RETENTION_DAYS", "REKINDLE_DRAFT_MINUTES", "REKINDLE_PDF_TIMEOUT"}
+_INTS = {
+    "REKINDLE_PDF_TIMEOUT",
+    "REKINDLE_PURGE_INTERVAL_SECONDS",
+    "REKINDLE_PASSWORD_CHECKS",
+    "REKINDLE_PROXIES",
+}
+_FLOATS = {"REKINDLE_RETENTION_DAYS", "REKINDLE_DRAFT_MINUTES", "REKINDLE_COUNSELLOR_IDLE_MINUTES"}
 _BOOLS = {"REKINDLE_HTTPS", "REKINDLE_RELOAD"}
 
 
@@ -37,6 +50,8 @@ def from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, An
             value: Any = environ[key]
             if key in _INTS:
                 value = int(value)
+            elif key in _FLOATS:
+                value = float(value)
             elif key in _BOOLS:
                 value = value.strip().lower() in ("1", "true", "yes", "on")
             found[key] = value
@@ -67,7 +82,7 @@ def ensure_secret_key(instance: Path) -> str:
     """Give the instance's secret key, creating it (readable by the owner only) the first time."""
     path = secret_key_file(instance)
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()

@@ -72,6 +72,10 @@ class Flow:
         """Give the indexes of pages with at least one question to ask."""
         return [i for i, page in enumerate(self.pages) if self.visible_questions(page, answers)]
 
+    def next_page(self, answers: dict[str, dict[str, Any]], after: int) -> int | None:
+        """Give the index of the next page with a question to ask after page `after`, or None."""
+        return next((i for i in self.visible_pages(answers) if i > after), None)
+
 
 def pages_for(questionnaire: Questionnaire) -> list[Page]:
     """Split a questionnaire's sections into pages (see the module docstring)."""

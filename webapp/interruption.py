@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from assessments.analysis.partial import PartialAnswers
 from assessments.presentation import by_country, unique_resources
+from webapp import changes, visits
 from webapp.countries import chosen_country, listed
 from webapp.flows import Flow
 from webapp.state import state
@@ -62,12 +63,11 @@ def interruption_after(flow: Flow, before: dict[str, Any], after: dict[str, Any]
 @bp.get("/check/<flow_id>/<int:number>/safety")
 def show(flow_id: str, number: int) -> str | Response:
     """Show the help for what the answers so far make certain, and the three ways on."""
-    from webapp.public import load_answers, next_url  # the journey's own helpers
-
     flow = state().flows.get(flow_id)
     if flow is None or not 1 <= number <= len(flow.pages):
         abort(404)
-    answers = load_answers(flow)
+    draft = visits.load_draft(flow.ruleset_id)
+    answers = draft.answers if draft is not None else {}
     flag_ids = certain_interruptions(flow, answers, number - 1)
     if not flag_ids:
         abort(404)  # nothing certain: no interruption for these answers (e.g. an answer was changed)
@@ -85,6 +85,16 @@ def show(flow_id: str, number: int) -> str | Response:
         countries=countries,
         here=request.path,
         back=url_for("public.page", flow_id=flow.ruleset_id, number=number),
-        carry_on=next_url(flow, answers, number - 1, review=bool(request.args.get("review"))),
+        carry_on=_carry_on(flow, answers, number - 1, review=bool(request.args.get("review"))),
         result_now=url_for("public.review", flow_id=flow.ruleset_id),
+        submission=draft.submission if draft is not None else "",
     )
+
+
+def _carry_on(flow: Flow, answers: dict[str, Any], after: int, *, review: bool) -> str:
+    if review:  # back to "Check your answers", by way of any questions the change revealed
+        return changes.review_url(flow, answers, changes.revealed_pages(), after)
+    following = flow.next_page(answers, after)
+    if following is None:
+        return url_for("public.review", flow_id=flow.ruleset_id)
+    return url_for("public.page", flow_id=flow.ruleset_id, number=following + 1)

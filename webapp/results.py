@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -14,7 +15,9 @@ from assessments.models import Questionnaire, RuleSet
 from assessments.presentation import by_country, present
 from reports import RenderFailed, RenderTimeout, chart_notes, render_in_worker, render_pdf, score_chart_svg
 from reports.render import warm_up
+from webapp import visits
 from webapp.countries import chosen_country, listed
+from webapp.errors import log_storage_failure, not_deleted_page
 from webapp.state import state
 from webapp.storage import StoredResult
 
@@ -44,11 +47,9 @@ def stored_scorer(stored: StoredResult) -> Scorer:
 def load(result_id: str) -> tuple[StoredResult, Scorer, Result]:
     """Give a stored result re-scored with its own rule-set version, or abort with 404.
 
-    Only the visit (session) that submitted the answers may see or delete the result.
+    Only the visit that submitted the answers may see or delete the result (its key opens them).
     """
-    if result_id not in session.get("results", []):
-        abort(404)
-    stored = state().store.load_result(result_id)
+    stored = visits.load_result(result_id)
     if stored is None:
         abort(404)
     scorer = stored_scorer(stored)
@@ -88,10 +89,14 @@ def show(result_id: str) -> str:
 
 @bp.post("/result/<result_id>/delete")
 def delete(result_id: str) -> Response:
-    """Delete a result for good."""
-    if result_id not in session.get("results", []) or not state().store.delete_result(result_id):
-        abort(404)
-    session["results"] = [r for r in session["results"] if r != result_id]
+    """Delete every answer of this visit for good: every result (this one too), draft and cached PDF."""
+    try:
+        if visits.load_result(result_id) is None:
+            abort(404)
+        visits.forget()
+    except sa.exc.SQLAlchemyError as error:
+        log_storage_failure("deleting a visit", error)
+        return not_deleted_page()
     return redirect(url_for("results.deleted"))
 
 
@@ -105,8 +110,7 @@ def deleted() -> str:
 def pdf(result_id: str) -> Response:
     """Give the result as a PDF summary to download."""
     stored, scorer, result = load(result_id)  # the same checks as the page: this visit's, still stored
-    store = state().store
-    body = store.cached_pdf(result_id, stored.version_key)
+    body = visits.cached_pdf(stored)
     if body is None:
         warm_up()  # once per web worker, so every forked render inherits a warm WeasyPrint
         try:
@@ -117,7 +121,7 @@ def pdf(result_id: str) -> Response:
         except (RenderTimeout, RenderFailed):
             current_app.logger.warning("PDF summary could not be made in time")
             abort(503)
-        store.cache_pdf(result_id, stored.version_key, body)
+        visits.cache_pdf(stored, body)
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="summary-{stored.created_at:%Y-%m-%d}.pdf"'

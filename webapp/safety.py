@@ -2,27 +2,54 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.wrappers import Response
+from wtforms import ValidationError
 
 from assessments.models import Resource
 from assessments.presentation import by_country, unique_resources
+from webapp import csrf, visits
 from webapp.countries import chosen_country, listed
+from webapp.errors import log_storage_failure
 from webapp.state import state
 
 bp = Blueprint("safety", __name__)
 
 
-@bp.get("/exit")
-def leave() -> Response:
-    """Forget this visit (session and draft) and go to a neutral site."""
-    draft_id = session.get("draft")
-    if draft_id:
-        state().store.delete_draft(draft_id)
+def _to_neutral_site() -> Response:
     session.clear()
-    response = redirect(current_app.config["REKINDLE_EXIT_URL"])
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    response = redirect(current_app.config["REKINDLE_EXIT_URL"], code=303)
+    # the browser drops this site's cookies, storage and cached pages (the back/forward cache too)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+@bp.post("/exit")
+@csrf.exempt  # checked below instead: a person leaving is never stopped by an expired token
+def leave() -> Response:
+    """Delete every row of this visit and go to a neutral site ("Exit this page", with or without JavaScript).
+
+    Without a valid CSRF token (a form on another site) nothing is deleted, but the person still
+    leaves and the cookie with the visit's key is cleared, so what was stored cannot be read.
+    """
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return _to_neutral_site()
+    try:
+        visits.forget()
+    except sa.exc.SQLAlchemyError as error:  # leave all the same; without the key the rows are unreadable
+        log_storage_failure("deleting a visit on exit", error)
+    return _to_neutral_site()
+
+
+@bp.get("/exit")
+def leave_link() -> Response:
+    """Go to the neutral site and clear this browser's cookie, deleting nothing (a link elsewhere could
+    lead here); the visit's rows, unreadable without the cookie's key, go when they expire."""
+    return _to_neutral_site()
 
 
 def helplines() -> tuple[Resource, ...]:

@@ -9,8 +9,10 @@ from typing import Any
 from flask import current_app
 
 from assessments import Library, Scorer
+from webapp.accounts import Accounts
 from webapp.flows import Flow
 from webapp.storage import Store
+from webapp.throttle import PasswordChecks, Throttle
 
 
 @dataclass
@@ -18,6 +20,9 @@ class AppState:
     library: Library
     flows: dict[str, Flow]
     store: Store
+    accounts: Accounts
+    throttle: Throttle
+    password_checks: PasswordChecks
     library_dirs: list[Path]
     public: dict[str, str] = field(default_factory=dict)  # questionnaire -> rule set, from settings
     combined: list[str] | None = None

@@ -1,123 +1,75 @@
-"""Storage: drafts in progress, submitted results, the rule-set versions they used, counsellors.
+"""Storage of visits: their drafts, results and cached PDFs, and the rule-set versions results used.
 
-SQLAlchemy Core over SQLite by default (a file in the instance folder) or PostgreSQL by URL.
-Schema changes go through Alembic (webapp/migrations); `upgrade()` runs them at start-up.
-Answers are kept only as long as needed: drafts expire after inactivity, results after the
-retention period, and both are deleted on request.
+Every value handed in here is already sealed with its visit's key (webapp/visits.py does that);
+this module keeps, finds, expires and deletes rows. A visit's rows go together: exit, "Delete
+my answers" and expiry delete every draft, result and cached PDF of the visit, however many.
+Expiry is enforced on every read (an expired row is deleted, never given back) and by `purge`,
+which a background thread runs while the server runs (webapp/housekeeping.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
-METADATA = sa.MetaData()
-
-drafts = sa.Table(
-    "drafts",
-    METADATA,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("flow", sa.String(200), nullable=False),
-    sa.Column("answers", sa.Text, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
-)
-results = sa.Table(
-    "results",
-    METADATA,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("created_at", sa.DateTime, nullable=False, index=True),
-    sa.Column("version_key", sa.String(64), sa.ForeignKey("ruleset_versions.key"), nullable=False),
-    sa.Column("answers", sa.Text, nullable=False),
-)
-ruleset_versions = sa.Table(
-    "ruleset_versions",
-    METADATA,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("ruleset_id", sa.String(200), nullable=False),
-    sa.Column("ruleset_hash", sa.String(64), nullable=False),
-    sa.Column("ruleset_text", sa.Text, nullable=False),
-    sa.Column("questionnaires", sa.Text, nullable=False),  # JSON: {id: {"hash": ..., "text": ...}}
-    sa.Column("created_at", sa.DateTime, nullable=False),
-)
-counsellors = sa.Table(
-    "counsellors",
-    METADATA,
-    sa.Column("username", sa.String(100), primary_key=True),
-    sa.Column("password_hash", sa.String(300), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
+from webapp.schema import (
+    MIGRATIONS,
+    drafts,
+    housekeeping,
+    make_engine,
+    new_id,
+    now,
+    pdf_cache,
+    results,
+    ruleset_versions,
+    upgrade,
+    visits,
 )
 
-pdf_cache = sa.Table(
-    "pdf_cache",
-    METADATA,
-    sa.Column("result_id", sa.String(64), sa.ForeignKey("results.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("version_key", sa.String(64), primary_key=True),
-    sa.Column("pdf", sa.LargeBinary, nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-)
-
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def now() -> dt.datetime:
-    """Give the current UTC time without tzinfo (stored as naive UTC in every database)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def new_id() -> str:
-    """Give an unguessable id (192 random bits, URL-safe)."""
-    return secrets.token_urlsafe(24)
-
-
-def make_engine(url: str) -> sa.Engine:
-    """Give an engine; SQLite gets WAL and a busy timeout so concurrent workers wait, not fail."""
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-
-        @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
-def upgrade(url: str) -> None:
-    """Bring the database at `url` to the latest schema with Alembic."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+__all__ = ["MIGRATIONS", "Purged", "Store", "StoredResult", "new_id", "now", "upgrade"]
 
 
 @dataclass(frozen=True)
 class StoredResult:
-    """A submitted result as stored: the answers and the exact rule-set version that scored them."""
+    """A submitted result as stored: its sealed answers and the exact rule-set version that scored them."""
 
     id: str
     created_at: dt.datetime
-    answers: dict[str, dict[str, Any]]
+    sealed: bytes
     version_key: str
+    ruleset_id: str
+    ruleset_hash: str
+    ruleset_text: str
+    questionnaires: dict[str, dict[str, str]]
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # filled in once opened with the visit's key
+
+
+@dataclass(frozen=True)
+class RulesetVersion:
+    """The rule set and questionnaire texts a result was scored with (library files, not answers)."""
+
+    key: str
     ruleset_id: str
     ruleset_hash: str
     ruleset_text: str
     questionnaires: dict[str, dict[str, str]]
 
 
+@dataclass(frozen=True)
+class Purged:
+    """How many rows a purge deleted."""
+
+    results: int
+    drafts: int
+    visits: int
+
+
 class Store:
-    """The app's storage: one per app, safe to share across threads and forked workers."""
+    """The app's storage of visits: one per app, safe to share across threads and forked workers."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -127,89 +79,152 @@ class Store:
         """Close the connections (for tests and worker shutdown)."""
         self.engine.dispose()
 
-    # drafts -------------------------------------------------------------------------------
-    def save_draft(self, draft_id: str | None, flow: str, answers: dict[str, Any]) -> str:
-        """Save a draft (a new one when draft_id is None) and give its id."""
-        payload = json.dumps(answers, separators=(",", ":"))
-        with self.engine.begin() as conn:
-            if draft_id is not None:
-                done = conn.execute(
-                    drafts.update().where(drafts.c.id == draft_id).values(flow=flow, answers=payload, updated_at=now())
-                )
-                if done.rowcount:
-                    return draft_id
-            draft_id = new_id()
-            conn.execute(drafts.insert().values(id=draft_id, flow=flow, answers=payload, updated_at=now()))
-        return draft_id
+    # visits -------------------------------------------------------------------------------
+    def touch_visit(self, visit_id: str, conn: sa.Connection | None = None) -> bool:
+        """Note that a visit was active now; give False when the visit no longer exists."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.touch_visit(visit_id, own)
+        done = conn.execute(visits.update().where(visits.c.id == visit_id).values(last_seen_at=now()))
+        return bool(done.rowcount)
 
-    def load_draft(self, draft_id: str, *, max_idle: dt.timedelta) -> tuple[str, dict[str, Any]] | None:
-        """Give (flow, answers) of a draft that has not expired, or None."""
+    def create_visit(self, visit_id: str) -> None:
+        """Record a new visit."""
+        at = now()
+        with self.engine.begin() as conn:
+            conn.execute(visits.insert().values(id=visit_id, created_at=at, last_seen_at=at))
+
+    def visit_exists(self, visit_id: str) -> bool:
+        """Give whether a visit is still recorded."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(drafts).where(drafts.c.id == draft_id)).first()
+            return conn.execute(sa.select(visits.c.id).where(visits.c.id == visit_id)).first() is not None
+
+    def delete_visit(self, visit_id: str) -> int:
+        """Delete a visit with every draft, result and cached PDF it has; give how many rows went."""
+        mine = sa.select(results.c.id).where(results.c.visit_id == visit_id)
+        with self.engine.begin() as conn:
+            gone = conn.execute(pdf_cache.delete().where(pdf_cache.c.result_id.in_(mine))).rowcount
+            gone += conn.execute(results.delete().where(results.c.visit_id == visit_id)).rowcount
+            gone += conn.execute(drafts.delete().where(drafts.c.visit_id == visit_id)).rowcount
+            gone += conn.execute(visits.delete().where(visits.c.id == visit_id)).rowcount
+        return gone
+
+    # drafts -------------------------------------------------------------------------------
+    def save_draft(self, visit_id: str, slot: str, sealed: bytes) -> bool:
+        """Keep a sealed draft in a visit's slot; give False (saving nothing) when the visit is gone."""
+        with self.engine.begin() as conn:
+            if not self.touch_visit(visit_id, conn):
+                return False
+            done = conn.execute(
+                drafts.update()
+                .where(drafts.c.visit_id == visit_id, drafts.c.slot == slot)
+                .values(sealed=sealed, updated_at=now())
+            )
+            if not done.rowcount:
+                conn.execute(drafts.insert().values(visit_id=visit_id, slot=slot, sealed=sealed, updated_at=now()))
+        return True
+
+    def load_draft(self, visit_id: str, slot: str, *, max_idle: dt.timedelta) -> bytes | None:
+        """Give a visit's sealed draft in a slot if it has not expired (an expired one is deleted)."""
+        where = (drafts.c.visit_id == visit_id, drafts.c.slot == slot)
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(drafts.c.sealed, drafts.c.updated_at).where(*where)).first()
         if row is None:
             return None
         if row.updated_at < now() - max_idle:
-            self.delete_draft(draft_id)
+            with self.engine.begin() as conn:
+                conn.execute(drafts.delete().where(*where, drafts.c.updated_at < now() - max_idle))
             return None
-        return row.flow, json.loads(row.answers)
+        return bytes(row.sealed)
 
-    def delete_draft(self, draft_id: str) -> None:
+    def delete_draft(self, visit_id: str, slot: str) -> None:
         """Delete a draft (no error when it is already gone)."""
         with self.engine.begin() as conn:
-            conn.execute(drafts.delete().where(drafts.c.id == draft_id))
+            conn.execute(drafts.delete().where(drafts.c.visit_id == visit_id, drafts.c.slot == slot))
 
     # results ------------------------------------------------------------------------------
     def save_result(
         self,
-        answers: dict[str, Any],
+        visit_id: str,
+        result_id: str,
         *,
-        version_key: str,
-        ruleset_id: str,
-        ruleset_hash: str,
-        ruleset_text: str,
-        questionnaires: dict[str, dict[str, str]],
-    ) -> str:
-        """Store a result and, once, the rule-set version it used; give the result's id."""
-        result_id = new_id()
-        with self.engine.begin() as conn:
-            known = conn.execute(sa.select(ruleset_versions.c.key).where(ruleset_versions.c.key == version_key)).first()
-            if known is None:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(
-                            ruleset_versions.insert().values(
-                                key=version_key,
-                                ruleset_id=ruleset_id,
-                                ruleset_hash=ruleset_hash,
-                                ruleset_text=ruleset_text,
-                                questionnaires=json.dumps(questionnaires),
-                                created_at=now(),
-                            )
-                        )
-                except sa.exc.IntegrityError:
-                    pass  # another worker stored the same version first
-            conn.execute(
-                results.insert().values(
-                    id=result_id, created_at=now(), version_key=version_key, answers=json.dumps(answers)
+        submission: str,
+        sealed: bytes,
+        version: RulesetVersion,
+        draft_slot: str | None = None,
+    ) -> str | None:
+        """Store a result of a visit and the rule-set version it used, and delete the draft it came
+        from, all at once. Give the id of the result of this submission: the new one, or the one a
+        concurrent or earlier submit of the same draft stored. None when the visit is gone."""
+        self._keep_version(version)
+        try:
+            with self.engine.begin() as conn:
+                if not self.touch_visit(visit_id, conn):
+                    return None
+                conn.execute(
+                    results.insert().values(
+                        id=result_id,
+                        visit_id=visit_id,
+                        submission=submission,
+                        created_at=now(),
+                        version_key=version.key,
+                        sealed=sealed,
+                    )
                 )
-            )
+                if draft_slot is not None:
+                    conn.execute(drafts.delete().where(drafts.c.visit_id == visit_id, drafts.c.slot == draft_slot))
+        except sa.exc.IntegrityError:
+            existing = self.result_of_submission(visit_id, submission)
+            if existing is None:
+                raise  # not the double submit this guards against
+            return existing
         return result_id
 
-    def load_result(self, result_id: str) -> StoredResult | None:
-        """Give a stored result with its rule-set version, or None."""
+    def _keep_version(self, version: RulesetVersion) -> None:
+        with self.engine.connect() as conn:
+            known = conn.execute(sa.select(ruleset_versions.c.key).where(ruleset_versions.c.key == version.key))
+            if known.first() is not None:
+                return
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    ruleset_versions.insert().values(
+                        key=version.key,
+                        ruleset_id=version.ruleset_id,
+                        ruleset_hash=version.ruleset_hash,
+                        ruleset_text=version.ruleset_text,
+                        questionnaires=json.dumps(version.questionnaires),
+                        created_at=now(),
+                    )
+                )
+        except sa.exc.IntegrityError:
+            pass  # another worker stored the same version first
+
+    def result_of_submission(self, visit_id: str, submission: str) -> str | None:
+        """Give the id of the result a visit's submission stored, if any."""
+        query = sa.select(results.c.id).where(results.c.visit_id == visit_id, results.c.submission == submission)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else str(row.id)
+
+    def load_result(self, visit_id: str, result_id: str, *, retention: dt.timedelta) -> StoredResult | None:
+        """Give a visit's stored result with its rule-set version, or None (an expired one is deleted)."""
         query = (
             sa.select(results, ruleset_versions)
             .join(ruleset_versions, results.c.version_key == ruleset_versions.c.key)
-            .where(results.c.id == result_id)
+            .where(results.c.id == result_id, results.c.visit_id == visit_id)
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:
             return None
+        if row.created_at < now() - retention:
+            self._delete_results(results.c.id == result_id, results.c.created_at < now() - retention)
+            return None
         return StoredResult(
             id=row.id,
             created_at=row.created_at,
-            answers=json.loads(row.answers),
+            sealed=bytes(row.sealed),
             version_key=row.version_key,
             ruleset_id=row.ruleset_id,
             ruleset_hash=row.ruleset_hash,
@@ -217,57 +232,72 @@ class Store:
             questionnaires=json.loads(row.questionnaires),
         )
 
-    def delete_result(self, result_id: str) -> bool:
-        """Delete a result and its cached PDF; give whether it existed."""
+    def _delete_results(self, *where: sa.ColumnElement[bool]) -> int:
+        chosen = sa.select(results.c.id).where(*where)
         with self.engine.begin() as conn:
-            conn.execute(pdf_cache.delete().where(pdf_cache.c.result_id == result_id))
-            return bool(conn.execute(results.delete().where(results.c.id == result_id)).rowcount)
+            conn.execute(pdf_cache.delete().where(pdf_cache.c.result_id.in_(chosen)))
+            return int(conn.execute(results.delete().where(*where)).rowcount)
 
     def cached_pdf(self, result_id: str, version_key: str) -> bytes | None:
-        """Give the cached PDF of this result rendered with this rule-set version, or None."""
-        query = sa.select(pdf_cache.c.pdf).where(
+        """Give the sealed cached PDF of this result rendered with this rule-set version, or None."""
+        query = sa.select(pdf_cache.c.sealed).where(
             pdf_cache.c.result_id == result_id, pdf_cache.c.version_key == version_key
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else bytes(row.pdf)
+        return None if row is None else bytes(row.sealed)
 
-    def cache_pdf(self, result_id: str, version_key: str, pdf: bytes) -> None:
-        """Keep a rendered PDF for the next download (a concurrent identical render is fine)."""
+    def cache_pdf(self, result_id: str, version_key: str, sealed: bytes) -> None:
+        """Keep a sealed rendered PDF for the next download (a concurrent identical render is fine)."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    pdf_cache.insert().values(result_id=result_id, version_key=version_key, pdf=pdf, created_at=now())
+                    pdf_cache.insert().values(
+                        result_id=result_id, version_key=version_key, sealed=sealed, created_at=now()
+                    )
                 )
         except sa.exc.IntegrityError:
             pass  # another worker cached it first, or the result was deleted meanwhile
 
-    def purge(self, *, retention: dt.timedelta, draft_idle: dt.timedelta) -> tuple[int, int]:
-        """Delete results older than the retention period and idle drafts; give (results, drafts) deleted."""
+    # expiry -------------------------------------------------------------------------------
+    def purge(self, *, retention: dt.timedelta, draft_idle: dt.timedelta) -> Purged:
+        """Delete results past the retention period, idle drafts, and visits left with nothing."""
+        at = now()
+        old = self._delete_results(results.c.created_at < at - retention)
         with self.engine.begin() as conn:
-            expired = sa.select(results.c.id).where(results.c.created_at < now() - retention)
-            conn.execute(pdf_cache.delete().where(pdf_cache.c.result_id.in_(expired)))
-            old = conn.execute(results.delete().where(results.c.created_at < now() - retention)).rowcount
-            idle = conn.execute(drafts.delete().where(drafts.c.updated_at < now() - draft_idle)).rowcount
+            idle = conn.execute(drafts.delete().where(drafts.c.updated_at < at - draft_idle)).rowcount
+            # a visit with nothing left and no activity for as long as a draft is kept is over
+            empty = visits.c.last_seen_at < at - draft_idle
+            has_rows = sa.or_(
+                sa.exists().where(drafts.c.visit_id == visits.c.id),
+                sa.exists().where(results.c.visit_id == visits.c.id),
+            )
+            ended = conn.execute(visits.delete().where(empty, ~has_rows)).rowcount
             # rule-set versions no result uses any more hold no answers, but need not be kept either
             used = sa.select(results.c.version_key)
             conn.execute(ruleset_versions.delete().where(ruleset_versions.c.key.not_in(used)))
-        return old, idle
+        return Purged(results=old, drafts=idle, visits=ended)
 
-    # counsellors --------------------------------------------------------------------------
-    def add_counsellor(self, username: str, password_hash: str) -> None:
-        """Create or replace a counsellor account."""
+    def claim(self, job: str, every: dt.timedelta) -> bool:
+        """Give True to exactly one caller, across processes and machines, each time `job` is due.
+
+        The due time is moved on with a conditional UPDATE, which the database runs for one
+        caller at a time; the others see it already moved and get False.
+        """
+        at = now()
         with self.engine.begin() as conn:
-            conn.execute(counsellors.delete().where(counsellors.c.username == username))
-            conn.execute(counsellors.insert().values(username=username, password_hash=password_hash, created_at=now()))
-
-    def counsellor_hash(self, username: str) -> str | None:
-        """Give a counsellor's password hash, or None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(counsellors.c.password_hash).where(counsellors.c.username == username)).first()
-        return None if row is None else str(row.password_hash)
-
-    def has_counsellors(self) -> bool:
-        """Give whether any counsellor account exists (the area is off otherwise)."""
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(counsellors)).scalar_one() > 0
+            done = conn.execute(
+                housekeeping.update()
+                .where(housekeeping.c.name == job, housekeeping.c.next_run_at <= at)
+                .values(next_run_at=at + every)
+            )
+            if done.rowcount:
+                return True
+            if conn.execute(sa.select(housekeeping.c.name).where(housekeeping.c.name == job)).first() is not None:
+                return False
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(housekeeping.insert().values(name=job, next_run_at=at + every))
+        except sa.exc.IntegrityError:
+            return False  # another process made the row, and so has the claim
+        return True

@@ -18,6 +18,7 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 NEUTRAL = "https://www.bbc.co.uk/weather"
+SECRET_KEY = "browser-tests-" + "x" * 32
 
 
 def _free_port() -> int:
@@ -27,13 +28,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("server")
+def server_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Give the live server's instance folder (its SQLite file is browser.sqlite there)."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="session")
+def server(server_folder: Path) -> Iterator[str]:
+    folder = server_folder
     port = _free_port()
     env = {
         **os.environ,
         "REKINDLE_DATABASE_URL": f"sqlite:///{folder / 'browser.sqlite'}",
-        "REKINDLE_SECRET_KEY": "browser-tests-" + "x" * 32,
+        "REKINDLE_SECRET_KEY": SECRET_KEY,
         "REKINDLE_INSTANCE": str(folder),
         "REKINDLE_EXIT_URL": NEUTRAL,
     }

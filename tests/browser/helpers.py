@@ -9,7 +9,7 @@ from webapp.forms import field_name
 
 def answer_page(page: Any, mine: dict[str, Any]) -> None:
     """Answer the questions on the current page from `mine`, then press the button."""
-    for name in page.eval_on_selector_all("form [name^='q_']", "els => [...new Set(els.map(e => e.name))]"):
+    for name in page.eval_on_selector_all("main form [name^='q_']", "els => [...new Set(els.map(e => e.name))]"):
         question_id = next((k for k in mine if field_name(k) == name), None)
         if question_id is None:
             continue

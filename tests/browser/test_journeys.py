@@ -127,29 +127,6 @@ def test_a_whole_check_without_javascript(browser, server) -> None:  # type: ign
     context.close()
 
 
-def test_exit_replaces_the_page_and_back_shows_nothing(page) -> None:  # type: ignore[no-untyped-def]
-    complete(page, "red-flags", {"red-flags": {"threats": "yes"}})
-    assert page.locator("h1").inner_text() == "Put your safety first"  # carried on past the interruption
-    page.click("#exit-this-page")
-    page.wait_for_url("https://www.bbc.co.uk/weather")
-    page.go_back()
-    # the result page was replaced in the history, and the page before it finds no answers
-    assert page.url.endswith("/") and "Thinking about getting back together?" in page.content()
-    page.go_forward()
-    assert page.url == "https://www.bbc.co.uk/weather"
-
-
-def test_shift_three_times_exits(page) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/check/red-flags/")
-    history = page.evaluate("history.length")
-    # the server's /exit is tested above; here, that three Shift presses go to it
-    page.route("**/exit", lambda route: route.fulfill(status=200, content_type="text/html", body="<p>left</p>"))
-    with page.expect_navigation(url="**/exit"):
-        for _ in range(3):
-            page.keyboard.press("Shift")
-    assert page.evaluate("history.length") == history  # replaced, not pushed
-
-
 def _axe(page) -> None:  # type: ignore[no-untyped-def]
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
@@ -161,7 +138,7 @@ def test_axe_finds_nothing_on_any_page_type(page) -> None:  # type: ignore[no-un
         _axe(page)
     page.goto("/check/motivation-check/3")
     page.fill("[name='q_weeks_since']", "999")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     assert "There is a problem" in page.content()
     _axe(page)
     page.goto("/check/red-flags/")
@@ -185,12 +162,12 @@ def test_no_sideways_scrolling_on_a_phone(browser, server) -> None:  # type: ign
 
 def test_axe_finds_nothing_in_the_counsellors_area(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/counsellor/login")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     assert "There is a problem" in page.content()
     _axe(page)
     page.fill("#username", "sam")
     page.fill("#password", "a long enough password")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     assert "Questionnaires and rule sets" in page.content()
     _axe(page)
 
@@ -199,14 +176,14 @@ def test_a_counsellor_tries_a_rule_set_and_reads_the_trace(page) -> None:  # typ
     page.goto("/counsellor/login")
     page.fill("#username", "sam")
     page.fill("#password", "a long enough password")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.click("a[href='/counsellor/rulesets/motivation-check']")
     assert page.locator("h1").inner_text() == "Why do I want them back?"
     assert "Analysis" in page.content()
     _axe(page)
     page.click("text=Try it with your own answers")
     page.check("#a_motivation_check__q_self_harm_thoughts-first")  # "Yes"
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     trace = page.locator("#trace-title").inner_text()
     assert trace.startswith("Outcome: Put your safety first")
     rules = page.locator("table", has_text="Why, or why not").inner_text()

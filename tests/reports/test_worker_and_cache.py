@@ -35,17 +35,33 @@ def _result(app: Flask, answers: dict[str, dict[str, str]]):  # type: ignore[no-
     return client, page, page.request.path
 
 
-def test_a_second_download_comes_from_the_cache(app: Flask) -> None:
+def _visit_key(client) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
+    import base64
+
+    with client.session_transaction() as session:
+        return session["visit"], base64.urlsafe_b64decode(session["visit_key"])
+
+
+def test_a_second_download_comes_from_the_cache_sealed_with_the_visit_key(app: Flask) -> None:
+    from webapp import crypto
+    from webapp.schema import pdf_cache
+
     client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
     first = client.get(f"{url}/summary.pdf").data
     store = app.extensions["rekindle"].store
-    stored = store.load_result(url.rsplit("/", 1)[1])
-    assert store.cached_pdf(stored.id, stored.version_key) == first
+    visit_id, key = _visit_key(client)
+    result_id = url.rsplit("/", 1)[1]
+    stored = store.load_result(visit_id, result_id, retention=dt.timedelta(days=1))
+    sealed = store.cached_pdf(stored.id, stored.version_key)
+    assert sealed is not None and first not in sealed and b"%PDF" not in sealed
+    context = f"pdf:{visit_id}:{result_id}:{stored.version_key}".encode()
+    assert crypto.unseal(key, sealed, context) == first
     with store.engine.begin() as conn:
-        from webapp.storage import pdf_cache
-
-        conn.execute(pdf_cache.update().values(pdf=b"%PDF-cached-marker"))
+        conn.execute(pdf_cache.update().values(sealed=crypto.seal(key, b"%PDF-cached-marker", context)))
     assert client.get(f"{url}/summary.pdf").data == b"%PDF-cached-marker"
+    with store.engine.begin() as conn:  # a value that does not open with the key is never served
+        conn.execute(pdf_cache.update().values(sealed=crypto.seal(crypto.new_key(), b"%PDF-forged", context)))
+    assert client.get(f"{url}/summary.pdf").data.startswith(b"%PDF-1.")
 
 
 def test_one_persons_pdf_is_never_served_for_another_result(app: Flask) -> None:
@@ -62,15 +78,18 @@ def test_deleting_or_purging_a_result_removes_its_cached_pdf(app: Flask) -> None
     client.get(f"{url}/summary.pdf")
     store = app.extensions["rekindle"].store
     result_id = url.rsplit("/", 1)[1]
-    version = store.load_result(result_id).version_key
+    visit_id, _ = _visit_key(client)
+    version = store.load_result(visit_id, result_id, retention=dt.timedelta(days=1)).version_key
+    assert store.cached_pdf(result_id, version) is not None
     client.post(f"{url}/delete", data={"csrf_token": csrf_token(page.data)})
     assert store.cached_pdf(result_id, version) is None
 
     client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
     client.get(f"{url}/summary.pdf")
     result_id = url.rsplit("/", 1)[1]
+    assert store.cached_pdf(result_id, version) is not None
     with store.engine.begin() as conn:
-        from webapp.storage import results
+        from webapp.schema import results
 
         conn.execute(results.update().values(created_at=dt.datetime(2020, 1, 1)))
     store.purge(retention=dt.timedelta(days=30), draft_idle=dt.timedelta(hours=1))

@@ -26,7 +26,7 @@ def sign_in_counsellor(app: Any, name: str = "sam") -> FlaskClient:
     """Give a test client signed in to the counsellors' area as a new account."""
     from werkzeug.security import generate_password_hash
 
-    app.extensions["rekindle"].store.add_counsellor(name, generate_password_hash(COUNSELLOR_PASSWORD))
+    app.extensions["rekindle"].accounts.add(name, generate_password_hash(COUNSELLOR_PASSWORD))
     client: FlaskClient = app.test_client()
     page = client.get("/counsellor/login")
     client.post(

@@ -25,39 +25,91 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_counsellor_add_stores_a_hashed_password(tmp_path: Path) -> None:
-    from webapp.storage import Store
+def _accounts(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from webapp.accounts import Accounts
+    from webapp.schema import make_engine, upgrade
 
+    url = _env(tmp_path)["REKINDLE_DATABASE_URL"]
+    upgrade(url)
+    return Accounts(make_engine(url))
+
+
+def test_counsellor_add_stores_a_hashed_password(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["counsellor", "add", "sam", "--password-stdin"], input="a long enough password\n", env=_env(tmp_path)
     )
     assert result.exit_code == 0, result.output
     assert "counsellor 'sam' can now sign in at /counsellor/login" in result.output
-    stored = Store(_env(tmp_path)["REKINDLE_DATABASE_URL"]).counsellor_hash("sam")
+    stored = _accounts(tmp_path).password_hash("sam")
     assert stored and "a long enough password" not in stored and stored.startswith("scrypt:")
 
 
-def test_counsellor_add_refuses_a_short_password(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "use a password of at least 12 characters"),
+        ("password1234", "that password is too common or easy to guess (This is a very common password)"),
+        ("qwertyuiopasdf", "that password is too common or easy to guess"),
+        ("aaaaaaaaaaaaaaaa", "that password is too common or easy to guess"),
+        ("samsamsamsam12", "that password is too common or easy to guess"),
+    ],
+)
+def test_counsellor_add_refuses_a_short_or_common_password(tmp_path: Path, password: str, message: str) -> None:
     result = CliRunner().invoke(
-        main, ["counsellor", "add", "sam", "--password-stdin"], input="short\n", env=_env(tmp_path)
+        main, ["counsellor", "add", "sam", "--password-stdin"], input=f"{password}\n", env=_env(tmp_path)
     )
     assert result.exit_code == 2
-    assert "use a password of at least 12 characters" in result.output
+    assert message in " ".join(result.output.split())
+    assert _accounts(tmp_path).password_hash("sam") is None
+
+
+def test_counsellor_add_asks_for_the_password_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter(["tangerine pivot ocean", "tangerine pivot oceans"])
+    asked: list[str] = []
+
+    def fake_getpass(prompt: str) -> str:  # the terminal is the one thing a test cannot type into
+        asked.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("getpass.getpass", fake_getpass)
+    result = CliRunner().invoke(main, ["counsellor", "add", "sam"], env=_env(tmp_path))
+    assert asked == ["Password: ", "Password again: "]
+    assert result.exit_code == 2 and "the two passwords differ; nothing was changed" in result.output
+    assert _accounts(tmp_path).password_hash("sam") is None
+
+
+def test_counsellor_remove_deletes_the_account_and_its_sessions(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    CliRunner().invoke(
+        main, ["counsellor", "add", "sam", "--password-stdin"], input="a long enough password\n", env=env
+    )
+    accounts = _accounts(tmp_path)
+    token = accounts.start_session("sam")
+    assert accounts.session_user(token, max_idle=dt.timedelta(minutes=5)) == "sam"
+    result = CliRunner().invoke(main, ["counsellor", "remove", "sam"], env=env)
+    assert result.exit_code == 0 and "counsellor 'sam' is removed and signed out everywhere" in result.output
+    assert accounts.session_user(token, max_idle=dt.timedelta(minutes=5)) is None
+    assert accounts.password_hash("sam") is None
+    again = CliRunner().invoke(main, ["counsellor", "remove", "sam"], env=env)
+    assert again.exit_code == 1 and "there is no counsellor 'sam'" in again.output
 
 
 def test_purge_deletes_expired_results(tmp_path: Path) -> None:
-    from webapp.storage import Store, results, upgrade
+    from webapp.schema import results
+    from webapp.storage import RulesetVersion, Store, upgrade
 
     url = _env(tmp_path)["REKINDLE_DATABASE_URL"]
     upgrade(url)
     store = Store(url)
-    old = store.save_result({}, version_key="v", ruleset_id="r", ruleset_hash="h", ruleset_text="t", questionnaires={})
+    store.create_visit("v")
+    version = RulesetVersion("k", "r", "h", "t", {})
+    store.save_result("v", "old", submission="s", sealed=b"x", version=version)
     with store.engine.begin() as conn:
         conn.execute(results.update().values(created_at=dt.datetime(2020, 1, 1)))
     result = CliRunner().invoke(main, ["purge"], env=_env(tmp_path))
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "deleted 0 result(s) and 0 draft(s)"  # start-up purge got it first
-    assert store.load_result(old) is None
+    assert store.load_result("v", "old", retention=dt.timedelta(days=9999)) is None
 
 
 def test_serve_starts_gunicorn_and_prints_the_address(tmp_path: Path) -> None:
@@ -91,10 +143,16 @@ def test_serve_starts_gunicorn_and_prints_the_address(tmp_path: Path) -> None:
         else:
             raise AssertionError("the server did not answer")
         assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # generated, readable by the owner only
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/check/red-flags/2?review=1", timeout=5) as response:
+            assert response.status == 200
     finally:
         process.terminate()
         process.wait(10)
-        process.stdout.close() if process.stdout else None
+    log = process.stdout.read() if process.stdout else ""
+    process.stdout.close() if process.stdout else None
+    # the access log names the area, the method and the status: no size, address, check, page or query
+    assert '"GET /" 200\n' in log and '"GET /check/…" 200\n' in log, log
+    assert "red-flags" not in log and "review" not in log and "127.0.0.1 " not in log, log
 
 
 def test_one_instance_folder_whatever_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -177,8 +176,8 @@ def test_deleting_a_result_removes_it(app: Flask) -> None:
     delete = client.post(f"{url}/delete", data={"csrf_token": csrf_token(response.data)})
     assert delete.status_code == 302 and delete.location == "/deleted"
     assert client.get(url).status_code == 404
-    assert client.post(f"{url}/delete", data={"csrf_token": csrf_token(response.data)}).status_code == 404
-    assert app.extensions["rekindle"].store.load_result(url.rsplit("/", 1)[1]) is None
+    token = csrf_token(client.get("/").data)
+    assert client.post(f"{url}/delete", data={"csrf_token": token}).status_code == 404
 
 
 def test_a_stored_result_is_shown_with_the_rule_set_version_that_scored_it(app: Flask) -> None:
@@ -223,7 +222,8 @@ def test_the_browser_language_suggests_a_country_until_the_person_chooses(client
 def test_every_page_has_exit_and_help_links(client: FlaskClient) -> None:
     for url in ["/", "/check/red-flags/1", "/help", "/check/red-flags/review", "/nope"]:
         html = client.get(url, follow_redirects=True).data.decode()
-        assert 'id="exit-this-page" href="/exit"' in html, url
+        assert '<form class="exit-form" id="exit-form" method="post" action="/exit"' in html, url
+        assert 'id="exit-this-page" type="submit">Exit this page</button>' in html, url
         assert 'href="/help">Get help now</a>' in html, url
 
 
@@ -232,12 +232,14 @@ def test_exit_clears_the_session_and_the_draft(app: Flask) -> None:
     page = client.get("/check/red-flags/1")
     client.post("/check/red-flags/1", data={"csrf_token": csrf_token(page.data), "q_blocked": "yes"})
     with client.session_transaction() as session:
-        draft_id = session["draft"]
-    response = client.get("/exit")
-    assert response.status_code == 302 and response.location == "https://www.bbc.co.uk/weather"
+        visit_id = session["visit"]
+    assert app.extensions["rekindle"].store.visit_exists(visit_id)
+    response = client.post("/exit", data={"csrf_token": csrf_token(client.get("/").data)})
+    assert response.status_code == 303 and response.location == "https://www.bbc.co.uk/weather"
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     with client.session_transaction() as session:
-        assert "draft" not in session
-    assert app.extensions["rekindle"].store.load_draft(draft_id, max_idle=dt.timedelta(days=1)) is None
+        assert "visit" not in session
+    assert not app.extensions["rekindle"].store.visit_exists(visit_id)
     assert 'value="yes" checked' not in client.get("/check/red-flags/1").data.decode()
 
 

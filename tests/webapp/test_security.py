@@ -145,12 +145,39 @@ def test_https_setting_makes_cookies_secure(tmp_path) -> None:  # type: ignore[n
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_the_app_refuses_to_start_without_a_secret_key_outside_testing(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug mode"])
+def test_the_app_refuses_to_start_without_a_secret_key_outside_testing(tmp_path, monkeypatch, debug) -> None:  # type: ignore[no-untyped-def]
     from webapp import create_app
 
     monkeypatch.delenv("REKINDLE_SECRET_KEY", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1" if debug else "0")
     with pytest.raises(RuntimeError, match="REKINDLE_SECRET_KEY is not set"):
-        create_app({"REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}"})
+        create_app({"REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}", "DEBUG": debug})
+    with pytest.raises(RuntimeError, match="REKINDLE_SECRET_KEY is too short to be secret"):
+        create_app({"REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}", "REKINDLE_SECRET_KEY": "dev"})
+
+
+def test_hsts_is_sent_only_when_served_over_https(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from webapp import create_app
+
+    plain = create_app({"TESTING": True, "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
+    assert "Strict-Transport-Security" not in plain.test_client().get("/").headers
+    https = create_app(
+        {"TESTING": True, "REKINDLE_HTTPS": True, "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}"}
+    )
+    for url in ["/", "/nope", "/static/site.css"]:
+        response = https.test_client().get(url)
+        response.close()
+        assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains", url
+
+
+def test_a_wrong_method_gets_405_with_allow_and_the_site_page(client: FlaskClient) -> None:
+    response = client.put("/check/red-flags/1")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    assert "<h1>That cannot be done here</h1>" in response.data.decode()
+    deleting = client.get("/result/anything/delete")
+    assert deleting.status_code == 405 and "POST" in deleting.headers["Allow"]
 
 
 def test_answers_never_reach_the_logs(app: Flask, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -168,7 +195,7 @@ def test_the_counsellor_area_is_off_without_accounts_and_behind_a_login_with_the
     client = app.test_client()
     assert client.get("/counsellor/").status_code == 404
     assert client.get("/counsellor/login").status_code == 404
-    app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash("a long enough password"))
+    app.extensions["rekindle"].accounts.add("sam", generate_password_hash("a long enough password"))
     assert client.get("/counsellor/").location == "/counsellor/login"
     page = client.get("/counsellor/login")
     wrong = client.post(
@@ -196,7 +223,7 @@ def test_the_counsellor_page_shows_broken_files_with_relative_paths(tmp_path, mo
     app = create_app(
         {"TESTING": True, "REKINDLE_LIBRARY": str(folder), "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
     )
-    app.extensions["rekindle"].store.add_counsellor("sam", generate_password_hash("a long enough password"))
+    app.extensions["rekindle"].accounts.add("sam", generate_password_hash("a long enough password"))
     client = app.test_client()
     page = client.get("/counsellor/login")
     client.post(

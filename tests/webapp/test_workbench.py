@@ -48,7 +48,7 @@ def signed_in(tmp_path: Path, folder: Path) -> Iterator[FlaskClient]:
 
 def test_workbench_pages_need_a_login(tmp_path: Path, folder: Path) -> None:
     app = make_app(tmp_path, folder)
-    app.extensions["rekindle"].store.add_counsellor("sam", "not a hash anyone can match")
+    app.extensions["rekindle"].accounts.add("sam", "not a hash anyone can match")
     client = app.test_client()
     for url in ("/counsellor/rulesets/red-flags-draft", "/counsellor/rulesets/red-flags-draft/try"):
         assert client.get(url).location == "/counsellor/login"
