@@ -54,8 +54,9 @@ def present(result: Result) -> Presentation:
         safety = {flag.id for flag in result.flags if flag.safety}
         reasons = [r.because for r in result.fired if r.force == outcome or r.flag in safety]
         return Presentation(True, tuple(dict.fromkeys(reasons)), (), resources)
-    supporting = [r.because for r in result.fired if _supports(r, outcome)]
-    others = [r.because for r in result.fired if not _supports(r, outcome)]
+    fired = [r for r in result.fired if _said(r, outcome)]
+    supporting = [r.because for r in fired if _supports(r, outcome)]
+    others = [r.because for r in fired if not _supports(r, outcome)]
     return Presentation(False, tuple(dict.fromkeys(supporting)), tuple(dict.fromkeys(others)), resources)
 
 
@@ -66,6 +67,14 @@ def _supports(rule: FiredRule, outcome: str) -> bool:
     if not rule.add:
         return True
     return rule.add.get(outcome, 0) > 0
+
+
+def _said(rule: FiredRule, outcome: str) -> bool:
+    """Give whether a rule's reason belongs with this outcome: not an advice-only rule whose
+    advice is kept for other outcomes (its reason would explain advice that is not shown)."""
+    if rule.add or rule.force or rule.flag or rule.advice_for is None:
+        return True
+    return outcome in rule.advice_for
 
 
 def unique_resources(resources: Iterable[Resource]) -> tuple[Resource, ...]:
@@ -85,18 +94,16 @@ class ByCountry:
     """Resources arranged for a person in one country (or in none chosen)."""
 
     emergency: tuple[Resource, ...]  # "If you are in danger now": emergency numbers, first
-    silent: tuple[Resource, ...]  # services that publish a way to ask for help without speaking
     mine: tuple[Resource, ...]  # the chosen country's services
     anywhere: tuple[Resource, ...]  # services marked `any`
     elsewhere: tuple[tuple[str, tuple[Resource, ...]], ...]  # other countries, each with its services
 
 
 def by_country(resources: Sequence[Resource], country: str | None) -> ByCountry:
-    """Arrange resources for a person: emergency numbers and silent routes first, their country's
+    """Arrange resources for a person: emergency numbers (with how to call without speaking) first, their country's
     services, those for anywhere, then other countries (all countries when none is chosen)."""
     local = [r for r in resources if country is None or r.country in (country, "any")]
     emergency = tuple(r for r in local if r.emergency)
-    silent = tuple(r for r in local if r.silent and not r.emergency)
     rest = [r for r in resources if not (r.emergency and r in emergency)]
     mine = tuple(r for r in rest if country is not None and r.country == country)
     anywhere = tuple(r for r in rest if r.country == "any")
@@ -105,4 +112,4 @@ def by_country(resources: Sequence[Resource], country: str | None) -> ByCountry:
         if resource.country not in ("any", country):
             others.setdefault(resource.country, []).append(resource)
     elsewhere = tuple((code, tuple(items)) for code, items in sorted(others.items()))
-    return ByCountry(emergency, silent, mine, anywhere, elsewhere)
+    return ByCountry(emergency, mine, anywhere, elsewhere)

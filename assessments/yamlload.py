@@ -264,6 +264,26 @@ def _not_text(text: str, index: int) -> Problem:
     )
 
 
+_LIBYAML_TOO_DEEP = "YAML syntax error: exceeded maximum nesting depth"
+
+
+def _read(text: str, parser_class: Any) -> tuple[Any] | None | list[Problem]:
+    """Read the document with one parser: (data,), None when empty, or the problems."""
+    parser = parser_class(text)
+    try:
+        return _Builder(parser, track=False).document()
+    except _Refused as exc:
+        return [_problem_at(exc.mark, exc.message)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = _syntax_message(exc, text)
+        return [_problem_at(mark, message)] if mark is not None else [Problem(message)]
+    except yaml.YAMLError as exc:
+        return [Problem(f"YAML error: {exc}")]
+    finally:
+        parser.dispose()
+
+
 def parse_yaml(raw: bytes) -> Document | list[Problem]:
     """Parse bytes into a Document, or give the problems that stop it being read."""
     if len(raw) > MAX_FILE_BYTES:
@@ -279,19 +299,14 @@ def parse_yaml(raw: bytes) -> Document | list[Problem]:
     odd = _NOT_TEXT.search(text)
     if odd is not None:
         return [_not_text(text, odd.start())]
-    parser = _Parser(text)
-    try:
-        found = _Builder(parser, track=False).document()
-    except _Refused as exc:
-        return [_problem_at(exc.mark, exc.message)]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = _syntax_message(exc, text)
-        return [_problem_at(mark, message)] if mark is not None else [Problem(message)]
-    except yaml.YAMLError as exc:
-        return [Problem(f"YAML error: {exc}")]
-    finally:
-        parser.dispose()
+    found = _read(text, _Parser)
+    if isinstance(found, list) and found[0].message.startswith(_LIBYAML_TOO_DEEP) and _Parser is not _PythonParser:
+        # libyaml scans a thousand '[' ahead, and stops there, before the events reach the
+        # builder; PyYAML's own scanner looks at most 1024 characters ahead, so with it the
+        # builder refuses at the level past the limit, and says where that level starts
+        found = _read(text, _PythonParser)
+    if isinstance(found, list):
+        return found
     if found is None or found[0] is None:
         return [Problem(_EMPTY, 1)]
     return Document(found[0], text)

@@ -50,7 +50,9 @@ def my_rules(tmp_path: Path) -> Path:
 
 
 def test_every_yaml_block_is_quoted_from_a_real_example_file() -> None:
-    texts = [path.read_text() for path in EXAMPLES.glob("*.yaml")]
+    quoted = [*EXAMPLES.glob("*.yaml"), *(ROOT / "assessments").glob("policies/*.yaml")]
+    quoted += (ROOT / "assessments").glob("questionnaires/*.yaml")
+    texts = [path.read_text() for path in quoted]
     for block in blocks("yaml"):
         if block in ILLUSTRATIONS:
             continue
@@ -159,6 +161,18 @@ MISTAKES = [
         "test",
     ),
     ("ready-to-talk-rules.yaml", "        - low-point: {at_least: 2}", "        - low-point: {at_least: 4}", "analyze"),
+    (
+        "ready-to-talk-rules.yaml",
+        "force: give-them-space\n    priority: 50",
+        "force: give-them-space\n    priority: 5",
+        "validate",
+    ),
+    (
+        "ready-to-talk-rules.yaml",
+        "force: give-them-space\n    priority: 50",
+        "force: give-them-space\n    priority: 5",
+        "analyze",
+    ),
 ]
 
 
@@ -197,6 +211,18 @@ def test_the_guide_s_analyze_excerpt_is_real(my_rules: Path, monkeypatch: pytest
     result = rekindle("--library", str(my_rules), "analyze", "ready-to-talk")
     assert result.exit_code == 1
     excerpt = next(b for b in blocks("text") if "NEVER FIRES" in b)
+    for line in excerpt.splitlines():
+        assert line in result.output.splitlines()
+
+
+def test_the_guide_s_broken_guarantee_excerpt_is_real(my_rules: Path) -> None:
+    path = my_rules / "ready-to-talk-rules.yaml"
+    path.write_text(
+        path.read_text().replace("force: give-them-space\n    priority: 50", "force: give-them-space\n    priority: 5")
+    )
+    result = rekindle("--library", str(my_rules), "analyze", "ready-to-talk")
+    assert result.exit_code == 1
+    excerpt = next(b for b in blocks("text") if "BROKEN" in b)
     for line in excerpt.splitlines():
         assert line in result.output.splitlines()
 

@@ -410,7 +410,7 @@ def test_a_copy_without_the_safety_override_is_refused_by_validate_test_and_anal
     assert validate.output.splitlines()[0] == (
         f"{display_path(policy)}:{line}:5: guarantees[0]: rule set 'my-red-flags' breaks guarantee"
         " 'danger-means-safety-first' (Any sign of danger leads to a safety result, with the danger flag's help):"
-        " for red-flags.strangled=yes, the outcome was 'not-enough-information', which is not one of high-risk,"
+        " for strangled=yes, the outcome was 'not-enough-information', which is not one of high-risk,"
         " safety-first; flag 'danger' was not raised; see 'rekindle analyze my-red-flags' for this counterexample"
         " as a scenario case"
     )

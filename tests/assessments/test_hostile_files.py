@@ -132,3 +132,13 @@ def test_json_answers_nested_past_any_limit_are_refused_cleanly(tmp_path: Path) 
         f"Error: Invalid value for --answers: {answers}: nested far too deeply; answers are"
         " {questionnaire: {question: answer}}"
     )
+
+
+def test_a_thousand_brackets_get_the_same_message_where_level_65_starts(tmp_path: Path) -> None:
+    # libyaml stops at its own limit of 1,000 open brackets before the loader sees an event
+    text = place(deep_value("flow", 1229, ["["], 0), "VALUE_DESCRIPTION")
+    path = tmp_path / "brackets.yaml"
+    path.write_text(text)
+    (error,) = [e for e in load_library(files=[path], replace=True).errors if e.path == path]
+    row, column = first_beyond(text, MAX_NESTING)
+    assert error.format(relative_to=tmp_path) == f"brackets.yaml:{row}:{column}: {TOO_DEEP}"

@@ -133,7 +133,7 @@ def _axe(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_axe_finds_nothing_on_any_page_type(page) -> None:  # type: ignore[no-untyped-def]
-    for url in ["/", "/help", "/check/red-flags/", "/no-such-page"]:
+    for url in ["/", "/help", "/how-it-works", "/check/red-flags/", "/no-such-page"]:
         page.goto(url)
         _axe(page)
     page.goto("/check/motivation-check/3")

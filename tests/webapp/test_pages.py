@@ -276,3 +276,17 @@ def test_no_interruption_without_a_certain_flag(app: Flask) -> None:
     response = post_page(client, "/check/red-flags/2", list(flow.pages[1].questions), {"strangled": "no"})
     assert response.location == "/check/red-flags/3"
     assert client.get("/check/red-flags/2/safety").status_code == 404
+
+
+def test_help_has_a_short_safety_plan_and_private_browsing_advice(client: FlaskClient) -> None:
+    html = client.get("/help").data.decode()
+    unsafe = html.index('id="unsafe">If you feel unsafe now')
+    for text in ("A short safety plan", "Do not meet them alone", "Keep your browsing private", "private window"):
+        assert html.index(text) > unsafe
+
+
+def test_how_this_check_works_is_linked_from_every_page(client: FlaskClient) -> None:
+    for url in ["/", "/help", "/check/red-flags/1"]:
+        assert 'href="/how-it-works">How this check works</a>' in client.get(url).data.decode()
+    html = client.get("/how-it-works").data.decode()
+    assert "It is not a risk assessment" in html and "our own judgement" in html
