@@ -267,7 +267,7 @@ def _not_text(text: str, index: int) -> Problem:
 _LIBYAML_TOO_DEEP = "YAML syntax error: exceeded maximum nesting depth"
 
 
-def _read(text: str, parser_class: Any) -> tuple[Any] | None | list[Problem]:
+def _read(text: str, parser_class: Any) -> tuple[Any] | list[Problem] | None:
     """Read the document with one parser: (data,), None when empty, or the problems."""
     parser = parser_class(text)
     try:
