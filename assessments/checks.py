@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+from assessments.band_names import band_name
 from assessments.bounds import score_bounds
 from assessments.models.base import suggest
 from assessments.models.conditions import RESERVED, All, AnyOf, Compare, ConditionNode, Not, Tagged, condition_refs
@@ -24,6 +25,7 @@ from assessments.models.questionnaire import (
 from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Guarantee, RuleSet
 from assessments.options import option_values, points_table
 from assessments.refs import QuestionRef, Resolver, ScoreRef, resolver_for
+from assessments.score_graph import chain_problem, score_uses
 
 Keys = tuple[str | int, ...]
 Finding = tuple[Keys, str]
@@ -110,7 +112,12 @@ def _check_compare(node: Compare, resolver: Resolver, at: Keys) -> Iterator[Find
     offered = option_values(question)
     values = node.value if isinstance(node.value, tuple) else (node.value,)
     for value in values:
-        if str(value) not in offered or not isinstance(value, str):
+        if not isinstance(value, str) and str(value) in offered:
+            yield (
+                op_at,
+                f"option values are text, and {value} is written as a number; write it in quotes: '{value}'",
+            )
+        elif str(value) not in offered or not isinstance(value, str):
             yield (
                 op_at,
                 (
@@ -418,15 +425,10 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
                 findings.append(((*at, i_index, "question"), resolver.unknown_message(item.question)))
                 continue
             findings += _check_scored_question(target.question, item.reverse, (*at, i_index))
-    cycle = _find_cycle(graph)
-    if cycle:
-        index = next(i for i, s in enumerate(ruleset.scores) if s.id == cycle[0])
-        findings.append(
-            (
-                ("scores", index, "id"),
-                f"scores depend on each other in a cycle: {' -> '.join(cycle)}; one of them must not use the other",
-            )
-        )
+    chained = chain_problem(graph)  # a cycle, or a chain deeper than the nesting limit
+    if chained:
+        index = next(i for i, s in enumerate(ruleset.scores) if s.id == chained[0])
+        findings.append((("scores", index, "id"), chained[1]))
     return findings
 
 
@@ -443,32 +445,6 @@ def _check_scored_question(question: Question, reverse: bool, at: Keys) -> Itera
         yield (*at, "reverse"), "a multiple-choice question cannot be reverse scored; remove reverse"
 
 
-def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt in graph and state.get(nxt) is None:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if state.get(node) is None:
-            found = visit(node)
-            if found:
-                return found
-    return None
-
-
 def _check_bands_decision(
     ruleset: RuleSet, decision: BandsDecision, resolver: Resolver, outcome_known: Any
 ) -> list[Finding]:
@@ -476,19 +452,21 @@ def _check_bands_decision(
     score = next((s for s in ruleset.scores if s.id == decision.score), None)
     if score is None:
         ids = [s.id for s in ruleset.scores]
-        return [
+        findings.append(
             (
                 ("decision", "score"),
-                f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared: {', '.join(ids) or 'none'})",
+                f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared:"
+                f" {', '.join(ids) or 'none'}); the bands are checked against its range once it is declared",
             )
-        ]
+        )
     tables: list[tuple[Keys, tuple[Band, ...]]] = [(("decision", "bands"), decision.bands)]
     for v_index, variant in enumerate(decision.variants):
         findings += check_condition(variant.when, resolver, ("decision", "variants", v_index, "when"))
         tables.append((("decision", "variants", v_index, "bands"), variant.bands))
-    if any(keys for keys, _ in findings):
-        return findings
-    bounds = score_bounds(ruleset, resolver).get(score.id)
+    # a score range needs the scores sound: no cycle, no chain past the nesting limit (reported
+    # at the score itself)
+    sound = score is not None and chain_problem(score_uses(ruleset)) is None
+    bounds = score_bounds(ruleset, resolver).get(decision.score) if sound else None
     for at, bands in tables:
         for b_index, band in enumerate(bands):
             outcome_known(band.outcome, (*at, b_index, "outcome"))
@@ -518,7 +496,7 @@ def _check_band_cover(
             if nxt.min <= prev.max:
                 yield (
                     keys,
-                    f"bands overlap: min {_fmt(nxt.min)} is inside the band {_fmt(prev.min)}..{_fmt(prev.max)} (item {prev_i + 1}); start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
+                    f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
                 )
             elif integer and nxt.min > prev.max + 1 and _has_int_between(prev.max, nxt.min):
                 yield (
@@ -535,7 +513,7 @@ def _check_band_cover(
             if nxt.min < prev.below:
                 yield (
                     keys,
-                    f"bands overlap: min {_fmt(nxt.min)} is below the previous band's below: {_fmt(prev.below)}; start this band at min: {_fmt(prev.below)}",
+                    f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at min: {_fmt(prev.below)}",
                 )
             elif nxt.min > prev.below and (not integer or _has_int_between(prev.below - 1, nxt.min)):
                 yield (

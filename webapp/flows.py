@@ -31,6 +31,10 @@ class Page:
         """Give the section title."""
         return self.questionnaire.sections[self.section_index].title
 
+    def has(self, question_id: str) -> bool:
+        """Give whether the question is on this page."""
+        return any(q.id == question_id for q in self.questions)
+
     @property
     def intro(self) -> str | None:
         """Give the section intro, on its first page only."""
@@ -58,6 +62,11 @@ class Flow:
             for question in page.questions
             if (condition := self.conditions.get((qid, question.id))) is None or condition(values)
         ]
+
+    @property
+    def sections(self) -> int:
+        """Give how many pages a person starts with: the count the first page shows ("Section 1 of N")."""
+        return len(self.visible_pages({}))
 
     def visible_pages(self, answers: dict[str, dict[str, Any]]) -> list[int]:
         """Give the indexes of pages with at least one question to ask."""
@@ -114,6 +123,16 @@ def flow_for(library: Library, ruleset_id: str) -> Flow:
     if len(questionnaires) == 1:
         only = questionnaires[0]
         return Flow(ruleset.id, only.title, only.summary, only.minutes, questionnaires, pages, conditions)
-    summary = ruleset.description or " · ".join(q.title for q in questionnaires)
+    # the rule set's description is written for counsellors; the person reads what it is made of
+    titles = [f"“{q.title.rstrip('.')}”" for q in questionnaires]
+    summary = (
+        f"The {_number_word(len(titles))} checks in one go — {', '.join(titles[:-1])} and {titles[-1]} — with one"
+        " result that weighs all your answers together."
+    )
     minutes = sum(q.minutes for q in questionnaires)
     return Flow(ruleset.id, ruleset.title, summary, minutes, questionnaires, pages, conditions)
+
+
+def _number_word(count: int) -> str:
+    words = ("two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return words[count - 2] if 2 <= count <= 9 else str(count)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from assessments.analysis.partial import PartialAnswers
 from assessments.presentation import by_country, unique_resources
-from webapp import visits
+from webapp import changes, visits
 from webapp.countries import chosen_country, listed
 from webapp.flows import Flow
 from webapp.state import state
@@ -96,7 +96,9 @@ def show(flow_id: str, number: int) -> str | Response:
 
 
 def _carry_on(flow: Flow, answers: dict[str, Any], after: int, *, review: bool) -> str:
-    following = None if review else flow.next_page(answers, after)
+    if review:  # back to "Check your answers", by way of any questions the change revealed
+        return changes.review_url(flow, answers, changes.revealed_pages(), after)
+    following = flow.next_page(answers, after)
     if following is None:
         return url_for("public.review", flow_id=flow.ruleset_id)
     return url_for("public.page", flow_id=flow.ruleset_id, number=following + 1)

@@ -23,7 +23,7 @@ def flows(app: Flask):  # type: ignore[no-untyped-def]
 
 def test_home_lists_every_check_with_its_minutes(client: FlaskClient) -> None:
     html = client.get("/").data.decode()
-    assert "Should I try?" in html and "About 17 minutes · 3 parts" in html
+    assert "Should I try?" in html and "About 17 minutes · 15 sections" in html
     for title, minutes in [("Red flags check", 6), ("Why do I want them back?", 7), ("Signs they want you back", 4)]:
         assert f">{title}</a>" in html and f"About {minutes} minutes" in html
 
@@ -85,7 +85,8 @@ def test_invalid_input_shows_an_error_summary_linked_to_the_field(client: FlaskC
     assert response.status_code == 200
     assert "<title>Error: " in html
     assert '<h2 class="error-summary-title" id="error-summary-title">There is a problem</h2>' in html
-    assert '<a href="#q_weeks_since-first">Enter a whole number between 0 and 520 weeks</a>' in html
+    assert '<a href="#q_weeks_since-first"><span class="error-summary-question">' in html
+    assert "</span> Enter a whole number between 0 and 520 weeks</a>" in html
     assert 'id="q_weeks_since-first"' in html and 'value="600"' in html
 
 
