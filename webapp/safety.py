@@ -62,7 +62,9 @@ def helplines() -> tuple[Resource, ...]:
 @bp.get("/how-it-works")
 def how_it_works() -> str:
     """Give the plain-language account of what the checks ask, in what order, and what they promise."""
-    return render_template("safety/how.html")
+    library = state().library
+    checks = [(flow.title, library.ruleset(flow.ruleset_id).description) for flow in state().flows.values()]
+    return render_template("safety/how.html", checks=[(title, text) for title, text in checks if text])
 
 
 @bp.get("/help")

@@ -343,3 +343,9 @@ def test_control_with_skipped_danger_questions_says_what_we_cannot_say(app: Flas
     assert "<h1>Consider letting go</h1>" in html and "<svg" not in html
     assert "we cannot say anything about your safety or their wishes" in html
     assert "If they hurt or controlled you, that was not your fault." in html
+
+
+def test_how_this_check_works_shows_each_checks_rules_word_for_word(client: FlaskClient) -> None:
+    html = client.get("/how-it-works").data.decode()
+    description = LIBRARY.ruleset("should-i-try").description
+    assert description and str(escape(description)) in html
