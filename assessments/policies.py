@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from assessments.checks import Finding, Keys, then_findings
+from assessments.condition_checks import Finding, Keys
+from assessments.guarantee_checks import then_findings
 from assessments.models.base import suggest
 from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged
 from assessments.models.policy import Policy, PolicyGuarantee
