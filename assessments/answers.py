@@ -7,6 +7,7 @@ unanswered. Every problem is collected before raising, so a person sees them all
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -38,8 +39,9 @@ def value_check(question: Question) -> Check:
         low, high, whole = question.min, question.max, question.integer
 
         def check_number(value: Any) -> tuple[Any, str | None]:
-            if not _number(value):
-                return None, f"'{value}' is not a number; give a number from {low} to {high}"
+            if not _number(value) or not math.isfinite(value):
+                shown = value if isinstance(value, (str, int, float)) else type(value).__name__
+                return None, f"'{shown}' is not a number; give a number from {low} to {high}"
             if whole and not float(value).is_integer():
                 return None, f"{value} is not a whole number; give a whole number from {low} to {high}"
             if not low <= value <= high:
@@ -68,6 +70,8 @@ def value_check(question: Question) -> Check:
             if not isinstance(value, (list, tuple)):
                 return None, f"should be a list of options (multiple choice); choose from: {listed}"
             for item in value:
+                if not isinstance(item, str):
+                    return None, _not_text(item, allowed, listed)
                 if item not in allowed:
                     return None, f"unknown option '{item}'{suggest(str(item), offered)}; expected one of: {listed}"
             if len(set(value)) != len(value):
@@ -82,13 +86,25 @@ def value_check(question: Question) -> Check:
     def check_one(value: Any) -> tuple[Any, str | None]:
         if isinstance(value, (list, tuple)):
             return None, f"takes one answer, not a list; choose one of: {listed}"
-        if isinstance(value, bool):
-            return None, f"'{str(value).lower()}' is not an option; write one of: {listed}"
+        if not isinstance(value, str):
+            return None, _not_text(value, allowed, listed)
         if value not in allowed:
             return None, f"unknown option '{value}'{suggest(str(value), offered)}; expected one of: {listed}"
         return value, None
 
     return check_one
+
+
+def _not_text(value: Any, allowed: frozenset[str], listed: str) -> str:
+    """Say why an answer that is not text is no option value (option values are always text)."""
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' is not an option; write one of: {listed}"
+    if isinstance(value, (int, float)) and str(value) in allowed:
+        return f"option values are text, and {value} is written as a number; write it as text: '{value}'"
+    if isinstance(value, (int, float)):
+        return f"{value} is not an option; write one of: {listed}"
+    shape = "a list" if isinstance(value, (list, tuple)) else "a mapping" if isinstance(value, dict) else "not text"
+    return f"an option is one value, but this is {shape}; write one of: {listed}"
 
 
 class _Slot(NamedTuple):

@@ -9,124 +9,26 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+from assessments.band_names import band_name
 from assessments.bounds import score_bounds
+from assessments.condition_checks import Finding, Keys, _duplicates, check_condition
+from assessments.guarantee_checks import check_guarantee, check_tag_uses, then_findings
 from assessments.models.base import suggest
-from assessments.models.conditions import RESERVED, All, AnyOf, Compare, ConditionNode, Not, Tagged, condition_refs
+from assessments.models.conditions import RESERVED, condition_refs
 from assessments.models.questionnaire import (
     MultipleChoice,
-    NumberQuestion,
     Question,
     Questionnaire,
     Scale,
     ShortText,
     SingleChoice,
 )
-from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Guarantee, RuleSet
-from assessments.options import option_values, points_table
-from assessments.refs import QuestionRef, Resolver, ScoreRef, resolver_for
+from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, RuleSet
+from assessments.options import points_table
+from assessments.refs import QuestionRef, Resolver, resolver_for
+from assessments.score_graph import chain_problem, score_uses
 
-Keys = tuple[str | int, ...]
-Finding = tuple[Keys, str]
-
-_OPS_BY_KIND = {
-    "single-choice": ("equals", "in", "answered"),
-    "scale": ("equals", "in", "answered"),
-    "yes-no": ("equals", "in", "answered"),
-    "multiple-choice": ("contains", "contains_any", "answered"),
-    "number": ("equals", "at_least", "at_most", "between", "answered"),
-    "text": ("answered",),
-}
-_SCORE_OPS = ("equals", "at_least", "at_most", "between")
-
-
-def _describe(question: Question) -> str:
-    return f"a {question.kind} question"
-
-
-def check_condition(node: ConditionNode, resolver: Resolver, at: Keys) -> Iterator[Finding]:
-    """Yield what is wrong with a condition given the names it may use."""
-    if isinstance(node, (All, AnyOf)):
-        group = "all" if isinstance(node, All) else "any"
-        for index, item in enumerate(node.items):
-            yield from check_condition(item, resolver, (*at, group, index))
-        return
-    if isinstance(node, Not):
-        yield from check_condition(node.item, resolver, (*at, "not"))
-        return
-    if isinstance(node, Tagged):
-        yield from _check_tagged(node, resolver, (*at, "tagged"))
-        return
-    yield from _check_compare(node, resolver, (*at, node.ref))
-
-
-def _check_tagged(node: Tagged, resolver: Resolver, at: Keys) -> Iterator[Finding]:
-    if resolver.tags is None:
-        yield at, "show_when names earlier questions; tag quantifiers belong in rules, guarantees and policies"
-        return
-    used = sorted(resolver.tags)
-    for index, tag in enumerate(node.tags):
-        if tag not in resolver.tags:
-            where = (*at, "tag", index) if len(node.tags) > 1 else (*at, "tag")
-            yield (
-                where,
-                f"no question here carries the tag '{tag}'{suggest(tag, used)}; tags its questions carry:"
-                f" {', '.join(used) or '(none)'}",
-            )
-
-
-def _check_compare(node: Compare, resolver: Resolver, at: Keys) -> Iterator[Finding]:
-    target = resolver.resolve(node.ref)
-    if target is None:
-        yield at, resolver.unknown_message(node.ref)
-        return
-    op_at = (*at, node.op)
-    if isinstance(target, ScoreRef):
-        if node.op not in _SCORE_OPS:
-            yield (
-                op_at,
-                (
-                    f"'{node.op}' does not apply to score '{node.ref}', which is a number;"
-                    f" use one of: {', '.join(_SCORE_OPS)}"
-                ),
-            )
-        elif node.op == "equals" and not isinstance(node.value, (int, float)):
-            yield op_at, f"score '{node.ref}' is a number; compare it with a number, not '{node.value}'"
-        return
-    question = target.question
-    allowed = _OPS_BY_KIND[question.kind]
-    if node.op not in allowed:
-        if node.op in ("at_least", "at_most", "between"):
-            problem = f"'{node.op}' compares numbers, but '{node.ref}' is {_describe(question)}"
-        else:
-            problem = f"'{node.op}' does not apply to '{node.ref}', {_describe(question)}"
-        yield op_at, f"{problem}; use one of: {', '.join(allowed)}"
-        return
-    if node.op == "answered":
-        return
-    if isinstance(question, NumberQuestion):
-        if node.op == "equals" and not isinstance(node.value, (int, float)):
-            yield op_at, f"'{node.ref}' is a number question; compare it with a number, not '{node.value}'"
-        return
-    offered = option_values(question)
-    values = node.value if isinstance(node.value, tuple) else (node.value,)
-    for value in values:
-        if str(value) not in offered or not isinstance(value, str):
-            yield (
-                op_at,
-                (
-                    f"unknown option '{value}'{suggest(str(value), offered)} for question '{node.ref}';"
-                    f" expected one of: {', '.join(offered)}"
-                ),
-            )
-
-
-def _duplicates(ids: list[str], at: list[Keys], what: str) -> Iterator[Finding]:
-    seen: dict[str, int] = {}
-    for index, item_id in enumerate(ids):
-        if item_id in seen:
-            yield at[index], f"{what} id '{item_id}' is used twice; give each {what} its own id"
-        else:
-            seen[item_id] = index
+__all__ = ["Finding", "Keys", "check_condition", "check_questionnaire", "check_ruleset", "then_findings"]
 
 
 def check_questionnaire(questionnaire: Questionnaire, library_tags: frozenset[str] = frozenset()) -> list[Finding]:
@@ -152,52 +54,12 @@ def check_questionnaire(questionnaire: Questionnaire, library_tags: frozenset[st
             findings.append(
                 ((*at, "id"), f"'{question.id}' is a word conditions use ({', '.join(RESERVED)}); choose another id")
             )
-        findings += _check_tag_uses(questionnaire, question, declared, at)
+        findings += check_tag_uses(questionnaire, question, declared, at)
         if question.show_when is not None:
             resolver = Resolver([questionnaire], qualified=False, allowed_questions={q.id for q in earlier})
             findings += check_condition(question.show_when, resolver, (*at, "show_when"))
         earlier.append(question)
     return findings
-
-
-def _check_tag_uses(
-    questionnaire: Questionnaire, question: Question, declared: list[str], at: Keys
-) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for index, use in enumerate(question.tags):
-        here: Keys = (*at, "tags", index)
-        if use.tag not in declared:
-            yield (
-                (*here, "tag") if use.when is not None else here,
-                f"unknown tag '{use.tag}'{suggest(use.tag, declared)}; declare it under the questionnaire's tags"
-                f" or in a policy file (declared: {', '.join(declared) or 'none'})",
-            )
-        if use.tag in seen:
-            yield here, f"tag '{use.tag}' is given twice; give it once"
-        seen.add(use.tag)
-        if use.when is None:
-            if question.kind != "yes-no":
-                example = _counting_example(question)
-                yield (
-                    here,
-                    f"say which answers count for tag '{use.tag}' on {_describe(question)}, e.g."
-                    f" {{tag: {use.tag}, when: {example}}}",
-                )
-            continue
-        resolver = Resolver([questionnaire], qualified=False, allowed_questions={question.id})
-        compare = Compare(question.id, use.when.op, use.when.value)
-        yield from _check_compare(compare, resolver, (*here, "when"))
-
-
-def _counting_example(question: Question) -> str:
-    values = option_values(question)
-    if isinstance(question, MultipleChoice):
-        return f"{{contains_any: [{values[0]}]}}"
-    if values:
-        return f"{{in: [{', '.join(values[-2:])}]}}"
-    if isinstance(question, NumberQuestion):
-        return f"{{at_least: {question.max}}}"
-    return "{answered: true}"
 
 
 def _check_question_options(question: Question, at: Keys) -> Iterator[Finding]:
@@ -300,79 +162,6 @@ def check_ruleset(
     return findings
 
 
-def check_guarantee(guarantee: Guarantee, ruleset: RuleSet, resolver: Resolver, at: Keys) -> list[Finding]:
-    """Give what is wrong with a guarantee of a rule set: its condition, and names its `then` uses."""
-    findings = list(check_condition(guarantee.when, resolver, (*at, "when")))
-    findings += then_findings(guarantee, ruleset, (*at, "then"), lenient_never=False)
-    return findings
-
-
-def then_findings(guarantee: Guarantee, ruleset: RuleSet, at: Keys, *, lenient_never: bool) -> list[Finding]:
-    """Give the names in a guarantee's `then` that the rule set does not have.
-
-    With lenient_never (a library policy), outcomes under `never` that the rule set does not
-    declare are fine (it can never give them), and so are those under `one_of`, as long as it
-    declares at least one of them.
-    """
-    then = guarantee.then
-    outcome_ids = ruleset.outcome_ids()
-    flag_ids = [f.id for f in ruleset.flags]
-    findings: list[Finding] = []
-
-    def outcome(value: str, keys: Keys) -> None:
-        if value not in outcome_ids:
-            findings.append(
-                (
-                    keys,
-                    f"unknown outcome '{value}'{suggest(value, outcome_ids)}; declared outcomes: {', '.join(outcome_ids)}",
-                )
-            )
-
-    if then.outcome is not None:
-        outcome(then.outcome, (*at, "outcome"))
-    if lenient_never and then.one_of and any(o in outcome_ids for o in then.one_of):
-        pass
-    elif lenient_never and then.one_of:
-        findings.append(
-            (
-                (*at, "one_of"),
-                f"declare one of the outcomes {', '.join(then.one_of)} (declared: {', '.join(outcome_ids)})",
-            )
-        )
-    else:
-        for index, value in enumerate(then.one_of or ()):
-            outcome(value, (*at, "one_of", index))
-    for index, value in enumerate(then.never or ()):
-        if not lenient_never:
-            outcome(value, (*at, "never", index))
-    for index, flag in enumerate(then.flags):
-        if flag not in flag_ids:
-            findings.append(
-                (
-                    (*at, "flags", index),
-                    f"unknown flag '{flag}'{suggest(flag, flag_ids)}; declared flags: {', '.join(flag_ids) or 'none'}",
-                )
-            )
-    given_advice = {a for o in ruleset.outcomes for a in o.advice} | {a.text for r in ruleset.rules for a in r.advice}
-    for index, text in enumerate(then.advice):
-        if text not in given_advice:
-            findings.append(
-                ((*at, "advice", index), "no outcome or rule gives this advice; copy the text exactly as written there")
-            )
-    names = [r.name for o in ruleset.outcomes for r in o.resources] + [
-        r.name for f in ruleset.flags for r in f.resources
-    ]
-    for index, name in enumerate(then.resources):
-        if name not in names:
-            findings.append(
-                (
-                    (*at, "resources", index),
-                    f"no outcome or flag lists a service named '{name}'{suggest(name, names)}; copy its name exactly",
-                )
-            )
-    return findings
-
-
 def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
     findings: list[Finding] = []
     score_ids = {s.id for s in ruleset.scores}
@@ -418,15 +207,10 @@ def _check_scores(ruleset: RuleSet, resolver: Resolver) -> list[Finding]:
                 findings.append(((*at, i_index, "question"), resolver.unknown_message(item.question)))
                 continue
             findings += _check_scored_question(target.question, item.reverse, (*at, i_index))
-    cycle = _find_cycle(graph)
-    if cycle:
-        index = next(i for i, s in enumerate(ruleset.scores) if s.id == cycle[0])
-        findings.append(
-            (
-                ("scores", index, "id"),
-                f"scores depend on each other in a cycle: {' -> '.join(cycle)}; one of them must not use the other",
-            )
-        )
+    chained = chain_problem(graph)  # a cycle, or a chain deeper than the nesting limit
+    if chained:
+        index = next(i for i, s in enumerate(ruleset.scores) if s.id == chained[0])
+        findings.append((("scores", index, "id"), chained[1]))
     return findings
 
 
@@ -443,32 +227,6 @@ def _check_scored_question(question: Question, reverse: bool, at: Keys) -> Itera
         yield (*at, "reverse"), "a multiple-choice question cannot be reverse scored; remove reverse"
 
 
-def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt in graph and state.get(nxt) is None:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if state.get(node) is None:
-            found = visit(node)
-            if found:
-                return found
-    return None
-
-
 def _check_bands_decision(
     ruleset: RuleSet, decision: BandsDecision, resolver: Resolver, outcome_known: Any
 ) -> list[Finding]:
@@ -476,19 +234,21 @@ def _check_bands_decision(
     score = next((s for s in ruleset.scores if s.id == decision.score), None)
     if score is None:
         ids = [s.id for s in ruleset.scores]
-        return [
+        findings.append(
             (
                 ("decision", "score"),
-                f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared: {', '.join(ids) or 'none'})",
+                f"unknown score '{decision.score}'{suggest(decision.score, ids)}; declare it under scores (declared:"
+                f" {', '.join(ids) or 'none'}); the bands are checked against its range once it is declared",
             )
-        ]
+        )
     tables: list[tuple[Keys, tuple[Band, ...]]] = [(("decision", "bands"), decision.bands)]
     for v_index, variant in enumerate(decision.variants):
         findings += check_condition(variant.when, resolver, ("decision", "variants", v_index, "when"))
         tables.append((("decision", "variants", v_index, "bands"), variant.bands))
-    if any(keys for keys, _ in findings):
-        return findings
-    bounds = score_bounds(ruleset, resolver).get(score.id)
+    # a score range needs the scores sound: no cycle, no chain past the nesting limit (reported
+    # at the score itself)
+    sound = score is not None and chain_problem(score_uses(ruleset)) is None
+    bounds = score_bounds(ruleset, resolver).get(decision.score) if sound else None
     for at, bands in tables:
         for b_index, band in enumerate(bands):
             outcome_known(band.outcome, (*at, b_index, "outcome"))
@@ -518,7 +278,7 @@ def _check_band_cover(
             if nxt.min <= prev.max:
                 yield (
                     keys,
-                    f"bands overlap: min {_fmt(nxt.min)} is inside the band {_fmt(prev.min)}..{_fmt(prev.max)} (item {prev_i + 1}); start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
+                    f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
                 )
             elif integer and nxt.min > prev.max + 1 and _has_int_between(prev.max, nxt.min):
                 yield (
@@ -535,7 +295,7 @@ def _check_band_cover(
             if nxt.min < prev.below:
                 yield (
                     keys,
-                    f"bands overlap: min {_fmt(nxt.min)} is below the previous band's below: {_fmt(prev.below)}; start this band at min: {_fmt(prev.below)}",
+                    f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at min: {_fmt(prev.below)}",
                 )
             elif nxt.min > prev.below and (not integer or _has_int_between(prev.below - 1, nxt.min)):
                 yield (

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ import click
 
 from assessments.coverage import measure
 from assessments.engine import Scorer
-from assessments.errors import AssessmentError, FileError, GuaranteeFailure
+from assessments.errors import AssessmentError, FileError, GuaranteeFailure, display_path
 from assessments.library import Library, env_dirs, load_library, yaml_files
 from assessments.loading import SourceFile
 from assessments.models.ruleset import RuleSet
@@ -71,6 +72,7 @@ def _load_checked(ctx: click.Context, paths: tuple[Path, ...]) -> tuple[list[Pat
         for e in library.errors
         if not files or e.path.resolve() in named or (isinstance(e, GuaranteeFailure) and e.declares in concerned)
     ]
+    _print_stand_ins(library)
     _print_errors(errors)
     return files, library, errors
 
@@ -80,11 +82,20 @@ def _print_errors(errors: list[FileError]) -> None:
         click.echo(str(error), err=True)
 
 
+def _print_stand_ins(library: Library) -> None:
+    """Say which library file each file named on the command line stands in for (same id)."""
+    for named, replaced in library.stand_ins:
+        click.echo(
+            f"note: {display_path(named)} stands in for {display_path(replaced)} (same id) in this run", err=True
+        )
+
+
 def open_ruleset(ctx: click.Context, name: str) -> tuple[Library, Scorer]:
     """Load the library and give the Scorer for RULESET, an id or a path to a rule-set file."""
     path = Path(name)
     is_file = path.suffix in (".yaml", ".yml") or path.is_file()
     library = load_library(library_dirs(ctx), files=[path] if is_file else [], replace=True)
+    _print_stand_ins(library)
     if is_file:  # a rule set that breaks a guarantee still loads: analyze and score show why
         mine = [e for e in library.errors if e.path == path and not isinstance(e, GuaranteeFailure)]
         if mine:
@@ -98,6 +109,11 @@ def open_ruleset(ctx: click.Context, name: str) -> tuple[Library, Scorer]:
         return library, library.scorer(name)
     except AssessmentError as exc:
         broken = [e for e in library.errors if e.declares == ("ruleset", name)]
+        # "questionnaire 'x' failed to load; fix the errors reported for it": report them here too
+        failed = {
+            q for e in broken for p in e.problems for q in re.findall(r"questionnaire '([^']+)' failed", p.message)
+        }
+        broken += [e for e in library.errors if e.declares in {("questionnaire", q) for q in failed}]
         if broken:
             _print_errors(broken)
             ctx.exit(1)
@@ -112,6 +128,11 @@ def read_answers_file(path: Path) -> Any:
             return json.loads(raw)
         except ValueError as exc:
             raise click.BadParameter(f"{path}: not valid JSON: {exc}", param_hint="--answers") from None
+        except RecursionError:  # the JSON parser recurses; YAML answers have the loader's nesting limit
+            raise click.BadParameter(
+                f"{path}: nested far too deeply; answers are {{questionnaire: {{question: answer}}}}",
+                param_hint="--answers",
+            ) from None
     parsed = parse_yaml(raw)
     if isinstance(parsed, list):
         raise click.BadParameter("\n".join(p.format(str(path)) for p in parsed), param_hint="--answers")

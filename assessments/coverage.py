@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from assessments.band_names import band_name
 from assessments.models.ruleset import BandsDecision, RuleSet
 from assessments.scenarios import CaseReport
 
@@ -20,7 +21,7 @@ class Coverage:
     bands: set[tuple[int, int]] = field(default_factory=set)  # (variant or -1, band index)
 
     def missed(self, ruleset: RuleSet) -> dict[str, list[str]]:
-        """Give, per kind, what no case reached (bands named as where they are written)."""
+        """Give, per kind, what no case reached (bands named by outcome and bounds, as everywhere)."""
         declared = [o.id for o in ruleset.outcomes]
         missed = {
             "outcomes": [o for o in declared if o not in self.outcomes],
@@ -29,14 +30,11 @@ class Coverage:
         }
         decision = ruleset.decision
         if isinstance(decision, BandsDecision):
-            tables = [(-1, "decision.bands", decision.bands)] + [
-                (i, f"decision.variants[{i + 1}].bands", v.bands) for i, v in enumerate(decision.variants)
-            ]
-            for table, where, bands in tables:
+            tables = [(-1, decision.bands)] + [(i, v.bands) for i, v in enumerate(decision.variants)]
+            for table, bands in tables:
                 for index, band in enumerate(bands):
                     if (table, index) not in self.bands:
-                        top = f"max {band.max:g}" if band.max is not None else f"below {band.below:g}"
-                        missed["bands"].append(f"{where}[{index + 1}] ({band.outcome}, min {band.min:g}, {top})")
+                        missed["bands"].append(band_name(band, table))
         return missed
 
 

@@ -11,7 +11,7 @@ from assessments.compiler import Predicate, Values, compile_condition
 from assessments.explain import why_not
 from assessments.firing import compile_firing
 from assessments.models.questionnaire import Questionnaire
-from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Flag, Resource, RuleSet
+from assessments.models.ruleset import NOT_ENOUGH_INFORMATION, Band, BandsDecision, Flag, Resource, Rule, RuleSet
 from assessments.presentation import unique_resources
 from assessments.refs import SCORES, resolver_for
 from assessments.result import Explanation, FiredRule, Result, RuleTrace
@@ -54,7 +54,9 @@ class Scorer:
         rules = ruleset.rules
         self._predicates = tuple(compile_condition(rule.when, resolver) for rule in rules)
         self._firing = compile_firing([rule.when for rule in rules], resolver, self._predicates)
-        self._fired = tuple(FiredRule(r.id, r.because, dict(r.add), r.flag, r.force, r.priority) for r in rules)
+        self._fired = tuple(
+            FiredRule(r.id, r.because, dict(r.add), r.flag, r.force, r.priority, _advice_for(r)) for r in rules
+        )
         # Per rule, what deciding needs, unpacked once: (outcome, weight) pairs, (forced outcome,
         # priority) or None, and a bit of its own when it raises a flag or adds advice.
         self._effects = tuple(
@@ -231,6 +233,13 @@ class Scorer:
         if decision.ties == NOT_ENOUGH_INFORMATION:
             return NOT_ENOUGH_INFORMATION, "tie"
         return next(o for o in decision.ties if o in leaders), "tie"
+
+
+def _advice_for(rule: Rule) -> frozenset[str] | None:
+    """Give the outcomes a rule's advice is limited to, when every item is limited (else None)."""
+    if not rule.advice or any(a.outcomes is None for a in rule.advice):
+        return None
+    return frozenset(o for a in rule.advice for o in a.outcomes or ())
 
 
 def score(questionnaires: Sequence[Questionnaire] | Questionnaire, ruleset: RuleSet, answers: Any) -> Result:

@@ -6,6 +6,7 @@ import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class AssessmentError(Exception):
@@ -63,11 +64,13 @@ class FileError(AssessmentError):
         *,
         root: Path | None = None,
         declares: tuple[str, str] | None = None,
+        set_aside: Any = None,
     ) -> None:
         self.path = Path(path)
         self.problems = problems
         self.root = root
         self.declares = declares  # (kind, id) when the file got far enough to say
+        self.set_aside = set_aside  # the rest of the file, to check once the library is read (partial.py)
         super().__init__(self.format())
 
     def format(self, relative_to: Path | None = None) -> str:

@@ -87,7 +87,7 @@ def failure_message(report: GuaranteeReport, ruleset_id: str, item: Applied) -> 
     """Give one line for a guarantee that is not proven: what broke, or why it was not decided."""
     whose = f"rule set '{ruleset_id}' breaks " if item.policy else ""
     if report.status == BROKEN:
-        example = describe_answers(report.counterexample or {})
+        example = describe_answers(report.counterexample or {}, qualified=item.qualified)
         return (
             f"{whose}guarantee '{report.id}' ({report.says.rstrip('.')}): for {example}, {'; '.join(report.broke)};"
             f" see 'rekindle analyze {ruleset_id}' for this counterexample as a scenario case"
@@ -100,11 +100,11 @@ def failure_message(report: GuaranteeReport, ruleset_id: str, item: Applied) -> 
     )
 
 
-def describe_answers(answers: dict[str, dict[str, Any]]) -> str:
-    """Give answers as `questionnaire.question=value; ...`, or 'no answers at all'."""
+def describe_answers(answers: dict[str, dict[str, Any]], *, qualified: bool = True) -> str:
+    """Give answers as `question=value; ...` (`questionnaire.question` when qualified), or 'no answers at all'."""
     parts = []
     for group, given in answers.items():
         for question, value in given.items():
             shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
-            parts.append(f"{group}.{question}={shown}")
+            parts.append(f"{group}.{question}={shown}" if qualified else f"{question}={shown}")
     return "; ".join(parts) if parts else "no answers at all"

@@ -15,13 +15,14 @@ from typing import Any
 
 from assessments.checks import check_questionnaire, check_ruleset
 from assessments.engine import Scorer
-from assessments.errors import FileError, Problem, UnknownId
+from assessments.errors import FileError, Problem, UnknownId, display_path
 from assessments.guard import guard
 from assessments.loading import SourceFile, load_source, read_source
 from assessments.models.policy import Policy
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.partial import check_rest, unknown_default_ruleset
 from assessments.policies import check_policy, declared_tags
 from assessments.scenario_checks import check_scenarios
 
@@ -50,6 +51,8 @@ class Library:
     errors: list[FileError] = field(default_factory=list)
     sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
     scenario_sources: list[SourceFile] = field(default_factory=list)
+    stand_ins: list[tuple[Path, Path]] = field(default_factory=list)  # (file named, the one it stands in for)
+    sound_questionnaires: dict[str, Questionnaire] = field(default_factory=dict, repr=False)  # see partial.py
     policies: dict[str, Policy] = field(default_factory=dict)
     # rule set id -> the proof of each guarantee it must keep (its own and the policies')
     proofs: dict[str, list[Any]] = field(default_factory=dict)
@@ -125,8 +128,8 @@ def load_library(
 ) -> Library:
     """Load the bundled files, the folders in `dirs` and single `files`, checking them together.
 
-    With `replace`, a file in `files` whose id is already taken stands in for the earlier one
-    (how a counsellor checks an edited copy) instead of being a duplicate.
+    With `replace`, a file in `files` whose id is already taken stands in for the library's (how a
+    counsellor checks an edited copy) instead of being a duplicate; `stand_ins` lists each.
     """
     roots = [*(bundled_dirs() if bundled else []), *dirs]
     entries: list[tuple[Path, Path | None, bool]] = []
@@ -174,11 +177,19 @@ def build_library(sources: Iterable[tuple[Path, bytes]]) -> Library:
 def _assemble(library: Library, loaded: list[tuple[SourceFile, bool]], replace: bool) -> Library:
     _register(library, loaded, replace)
     _cross_check(library)
+    check_rest(library)  # files with structural mistakes: the checks of what is sound in them
     guard(library)
     return library
 
 
 def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: bool) -> None:
+    """Register each questionnaire and rule set under its id; two files with one id are settled here.
+
+    Never by which name sorts first: a file named on the command line (with `replace`) stands in
+    for the library's and the run says so; a bundled file is never replaced by a library folder's;
+    otherwise neither file loads, and each error names the other file.
+    """
+    groups: dict[tuple[str, str], list[tuple[SourceFile, bool]]] = {}
     for source, explicit in loaded:
         model = source.model
         if isinstance(model, ScenarioFile):
@@ -191,24 +202,40 @@ def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: 
             if isinstance(model, Policy)
             else "ruleset"
         )
-        key = (kind, model.id)
-        earlier = library.sources.get(key)
-        if earlier is not None and not (replace and explicit):
-            where = earlier.document.locate(("id",))[1]
-            library.errors.append(
-                FileError(
-                    source.path,
-                    [
-                        source.problem(
-                            ("id",),
-                            f"{kind} id '{model.id}' is already used by {earlier.path}:{where}; give this one another id",
-                        )
-                    ],
-                    root=source.root,
-                )
-            )
-            continue
-        library.sources[key] = source
+        groups.setdefault((kind, model.id), []).append((source, explicit))
+    for (kind, item_id), group in groups.items():
+        named = [source for source, explicit in group if explicit and replace]
+        bundled = [source for source, _ in group if source.root in bundled_dirs()]
+        if len(group) == 1:
+            library.sources[(kind, item_id)] = group[0][0]
+        elif len(named) == 1:
+            library.sources[(kind, item_id)] = named[0]
+            library.stand_ins += [(named[0].path, source.path) for source, _ in group if source is not named[0]]
+        elif len(bundled) == 1 and not named:
+            library.sources[(kind, item_id)] = bundled[0]
+            for source, _ in group:
+                if source is not bundled[0]:
+                    _duplicate(library, source, [bundled[0]], kind, bundled=True)
+        else:
+            for source, _ in group:
+                _duplicate(library, source, [other for other, _ in group if other is not source], kind, bundled=False)
+
+
+def _duplicate(library: Library, source: SourceFile, others: list[SourceFile], kind: str, *, bundled: bool) -> None:
+    model = source.model
+    assert not isinstance(model, ScenarioFile)
+    where = ", ".join(f"{display_path(other.path)}:{other.document.locate(('id',))[1]}" for other in others)
+    if bundled:
+        message = (
+            f"{kind} id '{model.id}' is already used by the bundled file {where}, which a library folder cannot"
+            " replace; give this one another id (to check an edited copy, name it on the command line:"
+            " rekindle validate FILE)"
+        )
+    else:
+        message = f"{kind} id '{model.id}' is also used by {where}; neither is loaded until one of them gets another id"
+    library.errors.append(
+        FileError(source.path, [source.problem(("id",), message)], root=source.root, declares=(kind, model.id))
+    )
 
 
 def _cross_check(library: Library) -> None:
@@ -226,8 +253,12 @@ def _cross_check(library: Library) -> None:
     for (kind, item_id), source in list(library.sources.items()):
         if kind == "questionnaire":
             assert isinstance(source.model, Questionnaire)
-            if _keep(library, source, check_questionnaire(source.model, policy_tags)):
+            own = check_questionnaire(source.model, policy_tags)
+            if own:  # the usual check of default_ruleset needs the questionnaire sound; this one does not
+                own += unknown_default_ruleset(library, source.model)
+            if _keep(library, source, own):
                 questionnaires[item_id] = source.model
+    library.sound_questionnaires = dict(questionnaires)  # before default_ruleset is checked (partial.py)
     failed = frozenset(e.declares[1] for e in library.errors if e.declares and e.declares[0] == "questionnaire") - set(
         questionnaires
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assessments.errors import FileError, Problem
-from assessments.models.base import suggest
+from assessments.models.base import ID_PATTERN, suggest
 from assessments.models.policy import Policy
 from assessments.models.questionnaire import Questionnaire
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
+from assessments.partial import NOT_CHECKED, has_rest, set_aside
 from assessments.yamlload import MAX_FILE_BYTES, Document, parse_yaml
 
 KINDS: dict[str, type[BaseModel]] = {
@@ -78,9 +80,14 @@ def _message(error: Any) -> str:
         return (
             f"needs at least {wanted} item{'s' if wanted != 1 else ''}, found {ctx.get('actual_length', 0)}; add more"
         )
+    if kind == "string_type" and isinstance(error.get("input"), (int, float)) and not isinstance(error["input"], bool):
+        number = error["input"]
+        return f'{number} is read as a number, not text; put it in quotes, e.g. "{number}"'
     if kind == "string_type" and isinstance(error.get("input"), bool):
         word = "True" if error["input"] else "False"
         return f'{word} is read as a yes/no value (a boolean), not text; put the text in quotes, e.g. "{word}"'
+    if kind in ("tuple_type", "list_type"):
+        return "should be a list: [a, b] on one line, or one '- item' per line"
     if kind in ("bool_type", "bool_parsing"):
         return f"should be true or false, not '{error.get('input')}'"
     if kind.startswith("date"):
@@ -131,6 +138,13 @@ def _kind_problem(document: Document) -> Problem | None:
     if not isinstance(data, dict):
         found = "a list" if isinstance(data, list) else f"'{data}'"
         return Problem(f"the file should be a mapping that starts with one of {kinds}; found {found}", 1, 1)
+    if "kind" not in data and _looks_like_answers(data):
+        return Problem(
+            "this looks like an answers file ({questionnaire: {question: answer}}), and answers files do not"
+            " belong in a library folder; move it out, and use it with 'rekindle score RULESET --answers FILE'",
+            1,
+            1,
+        )
     if "kind" not in data:
         return Problem(f"missing 'kind' on the first line; start the file with one of {kinds}", 1, 1)
     if next(iter(data)) != "kind":
@@ -148,6 +162,23 @@ def _kind_problem(document: Document) -> Problem | None:
     return None
 
 
+def _looks_like_answers(data: dict[str, Any]) -> bool:
+    """Give whether a file without `kind` has the shape of answers: {questionnaire: {question: answer}}."""
+
+    def answer(value: Any) -> bool:
+        plain = (str, int, float, bool, type(None))
+        return isinstance(value, plain) or (isinstance(value, list) and all(isinstance(v, plain) for v in value))
+
+    return bool(data) and all(
+        isinstance(key, str)
+        and re.fullmatch(ID_PATTERN, key)
+        and isinstance(given, dict)
+        and given
+        and all(answer(value) for value in given.values())
+        for key, given in data.items()
+    )
+
+
 def read_source(raw: bytes, path: Path, root: Path | None = None) -> SourceFile:
     """Parse and validate one file's bytes into a SourceFile, or raise FileError."""
     parsed = parse_yaml(raw)
@@ -162,7 +193,11 @@ def read_source(raw: bytes, path: Path, root: Path | None = None) -> SourceFile:
     except ValidationError as exc:
         item_id = parsed.data.get("id")
         declares = (parsed.data["kind"], item_id) if isinstance(item_id, str) else None
-        raise FileError(path, validation_problems(exc, parsed), root=root, declares=declares) from None
+        problems = validation_problems(exc, parsed)
+        aside = set_aside(model_class, parsed.data["kind"], parsed, exc)
+        if aside is None and has_rest(parsed.data):  # unchecked: say so rather than seem to have looked
+            problems.append(Problem(NOT_CHECKED))
+        raise FileError(path, problems, root=root, declares=declares, set_aside=aside) from None
     assert isinstance(model, (Questionnaire, RuleSet, ScenarioFile, Policy))
     return SourceFile(path, root, model, parsed, content_hash(raw), raw.decode("utf-8"))
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from assessments.checks import Finding, Keys, then_findings
+from assessments.condition_checks import Finding, Keys
+from assessments.guarantee_checks import then_findings
 from assessments.models.base import suggest
 from assessments.models.conditions import All, AnyOf, Compare, ConditionNode, Not, Tagged
 from assessments.models.policy import Policy, PolicyGuarantee
@@ -101,6 +102,7 @@ class Applied:
     origin: str  # "rule set" or "policy ID"
     policy: str | None  # the policy's id, or None for the rule set's own
     index: int  # its position in the file's guarantees list
+    qualified: bool  # the rule set names questions questionnaire.question
 
 
 def applied_guarantees(
@@ -111,7 +113,8 @@ def applied_guarantees(
 
     `expanded` is the rule set with its own tag quantifiers expanded (the Scorer's copy).
     """
-    found = [Applied(g, "rule set", None, i) for i, g in enumerate(expanded.guarantees)]
+    qualified = len(ruleset.questionnaires) > 1
+    found = [Applied(g, "rule set", None, i, qualified) for i, g in enumerate(expanded.guarantees)]
     unfit: list[tuple[str, int, str]] = []
     tags = used_tags(questionnaires)
     index = TagIndex(questionnaires, qualified=len(ruleset.questionnaires) > 1)
@@ -126,5 +129,5 @@ def applied_guarantees(
             plain = Guarantee(
                 id=guarantee.id, says=guarantee.says, when=index.expand(guarantee.when), then=guarantee.then
             )
-            found.append(Applied(plain, f"policy {policy.id}", policy.id, g_index))
+            found.append(Applied(plain, f"policy {policy.id}", policy.id, g_index, qualified))
     return found, unfit

@@ -27,6 +27,8 @@ class FiredRule:
     flag: str | None
     force: str | None
     priority: int
+    # the outcomes its advice is shown with, when every advice item names them (None: any)
+    advice_for: frozenset[str] | None = None
 
 
 class Result(NamedTuple):

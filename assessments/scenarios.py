@@ -26,6 +26,16 @@ class CaseReport:
         return not self.failures
 
 
+def printed(value: float) -> str:
+    """Give a score as `rekindle score` prints it: at most 6 significant digits."""
+    return f"{value:g}"
+
+
+def score_matches(got: float, wanted: float) -> bool:
+    """Give whether a score is the expected one, to the digits `rekindle score` prints (20/7 is 2.85714)."""
+    return abs(got - wanted) <= 1e-9 or printed(got) == printed(wanted)
+
+
 def run_case(scorer: Scorer, case: Case) -> CaseReport:
     """Score one case and compare it with what it expects."""
     try:
@@ -50,8 +60,9 @@ def run_case(scorer: Scorer, case: Case) -> CaseReport:
             failures.append(f"rule '{rule_id}' fired but should not")
     for score_id, wanted in expect.scores.items():
         got = result.scores.get(score_id)
-        if got is None or abs(got - wanted) > 1e-9:
-            failures.append(f"score '{score_id}' is {got}, expected {wanted}")
+        if got is None or not score_matches(got, wanted):
+            shown = "no value" if got is None else printed(got)
+            failures.append(f"score '{score_id}' is {shown}, expected {printed(wanted)}")
     band = found_band[:2] if found_band else None
     return CaseReport(scorer.ruleset.id, case.name, tuple(failures), result.outcome.id, fired, band)
 

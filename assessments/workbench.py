@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from assessments.analysis import analyze, render_text
+from assessments.analysis.where import problem_keys
 from assessments.checks import check_ruleset
 from assessments.cli import library_dirs, open_ruleset
 from assessments.engine import Scorer
-from assessments.errors import AssessmentError, FileError
+from assessments.errors import AssessmentError, FileError, display_path
 from assessments.library import load_library
 from assessments.loading import read_source
 from assessments.models.base import ID_PATTERN
@@ -50,10 +51,18 @@ def analyze_command(ctx: click.Context, ruleset: str, as_json: bool, samples: in
         examples=examples,
         guarantees=library.proofs.get(ruleset_id, []),
     )
+    source = library.source("ruleset", ruleset_id)
+
+    def locate(message: str) -> str:  # errors read like validate's: file:line:col: key.path: message
+        keys = problem_keys(scorer.ruleset, message)
+        if keys is None:
+            return message  # about another file (a library policy): printed below with its position
+        return source.problem(keys, message).format(display_path(source.path))
+
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
-        click.echo(render_text(analysis))
+        click.echo(render_text(analysis, locate))
     for error in library.errors:  # where each unkept guarantee is written, file:line:col
         if error.declares == ("ruleset", ruleset_id) and library.refused.get(ruleset_id):
             click.echo(str(error), err=True)

@@ -20,6 +20,11 @@ import yaml
 from assessments.errors import Problem
 
 MAX_FILE_BYTES = 1024 * 1024
+# Lists and mappings inside each other at most this deep. The files we ship need 9 levels; the
+# limit is checked while reading events, before anything recursive sees the data, so that
+# everything after the loader (models, checks, compiled conditions, analysis) recurses at most
+# this deep. A score built on other scores is held to the same depth (assessments.checks).
+MAX_NESTING = 64
 
 Keys = tuple[str | int, ...]
 
@@ -33,6 +38,10 @@ _STANDARD_TAGS: dict[str, type] = {
     "tag:yaml.org,2002:float": float,
 }
 _EMPTY = "file is empty; it should start with a line such as 'kind: ruleset'"
+TOO_DEEP = (
+    f"this is nested more than {MAX_NESTING} levels deep; a file needs about 10 — flatten it"
+    " (list conditions side by side under one 'all' or 'any' instead of inside each other)"
+)
 
 
 def _plain_scalar(text: str) -> Any:
@@ -110,10 +119,17 @@ class Document:
         skipped, so the position is the nearest thing that does exist.
         """
         keys: Keys = ()
-        for segment in loc:
+        marks = self.value_marks
+        for index, segment in enumerate(loc):
             candidate = (*keys, segment)
-            if candidate in self.value_marks:
-                keys = candidate
+            if candidate not in marks:
+                continue
+            # a union's tag can also be a key of the item ('question' in {question: q, weight: "4"}):
+            # skip it when only skipping it lets the next segment be found
+            after = loc[index + 1] if index + 1 < len(loc) else None
+            if after is not None and (*candidate, after) not in marks and (*keys, after) in marks:
+                continue
+            keys = candidate
         mark = self.key_marks.get(keys) or self.value_marks.get(keys)
         if mark is None:
             return keys, None, None
@@ -143,7 +159,7 @@ class _Builder:
         self.track = track
         self.positions = _Positions()
 
-    def build(self, event: Any, keys: Keys) -> Any:
+    def build(self, event: Any, keys: Keys, depth: int = 1) -> Any:
         if self.track:
             self.positions.value_marks[keys] = _mark(event.start_mark)
         if isinstance(event, yaml.AliasEvent):
@@ -169,16 +185,18 @@ class _Builder:
             raise _Refused(event.start_mark, f"tag '{tag}' is not allowed; remove it")
         if tag is not None and tag not in ("!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
             raise _Refused(event.start_mark, f"tag '{tag}' is not allowed; remove it")
+        if depth > MAX_NESTING:
+            raise _Refused(event.start_mark, TOO_DEEP)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
             while not isinstance(item := self.next_event(), yaml.SequenceEndEvent):
-                items.append(self.build(item, (*keys, len(items)) if self.track else keys))
+                items.append(self.build(item, (*keys, len(items)) if self.track else keys, depth + 1))
             return items
         if isinstance(event, yaml.MappingStartEvent):
-            return self._mapping(keys)
+            return self._mapping(keys, depth)
         raise _Refused(event.start_mark, "unsupported YAML content")  # pragma: no cover
 
-    def _mapping(self, keys: Keys) -> dict[str, Any]:
+    def _mapping(self, keys: Keys, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_lines: dict[str, int] = {}
         while not isinstance(key_event := self.next_event(), yaml.MappingEndEvent):
@@ -199,9 +217,9 @@ class _Builder:
             if self.track:
                 child = (*keys, key)
                 self.positions.key_marks[child] = _mark(key_event.start_mark)
-                result[key] = self.build(self.next_event(), child)
+                result[key] = self.build(self.next_event(), child, depth + 1)
             else:
-                result[key] = self.build(self.next_event(), keys)
+                result[key] = self.build(self.next_event(), keys, depth + 1)
         return result
 
     def document(self) -> tuple[Any] | None:
@@ -229,19 +247,31 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
     return f"YAML syntax error: {problem}{context}; check the indentation and punctuation here"
 
 
-def parse_yaml(raw: bytes) -> Document | list[Problem]:
-    """Parse bytes into a Document, or give the problems that stop it being read."""
-    if len(raw) > MAX_FILE_BYTES:
-        return [Problem(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB) — split it")]
+# What YAML refuses as text: control characters other than tab and line ends, and the
+# code points that are not characters. The parser's own message names neither line nor file.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _not_text(text: str, index: int) -> Problem:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    if text[index] == "\x00":  # UTF-16 without a byte-order mark: every other byte is NUL
+        return Problem("file is not UTF-8 text: it has NUL bytes, as UTF-16 does; save it again as UTF-8", line)
+    return Problem(
+        f"control character U+{ord(text[index]):04X} is not text (it can come with copied text); delete it",
+        line,
+        column,
+    )
+
+
+_LIBYAML_TOO_DEEP = "YAML syntax error: exceeded maximum nesting depth"
+
+
+def _read(text: str, parser_class: Any) -> tuple[Any] | list[Problem] | None:
+    """Read the document with one parser: (data,), None when empty, or the problems."""
+    parser = parser_class(text)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return [Problem(f"file is not UTF-8 text (byte {exc.start}); save it as UTF-8", line)]
-    text = text.removeprefix("\ufeff")
-    parser = _Parser(text)
-    try:
-        found = _Builder(parser, track=False).document()
+        return _Builder(parser, track=False).document()
     except _Refused as exc:
         return [_problem_at(exc.mark, exc.message)]
     except yaml.MarkedYAMLError as exc:
@@ -252,6 +282,31 @@ def parse_yaml(raw: bytes) -> Document | list[Problem]:
         return [Problem(f"YAML error: {exc}")]
     finally:
         parser.dispose()
+
+
+def parse_yaml(raw: bytes) -> Document | list[Problem]:
+    """Parse bytes into a Document, or give the problems that stop it being read."""
+    if len(raw) > MAX_FILE_BYTES:
+        return [Problem(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB) — split it")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return [Problem("file is saved as UTF-16 (or UTF-32), not UTF-8; save it again as UTF-8", 1)]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [Problem(f"file is not UTF-8 text (byte {exc.start}); save it as UTF-8", line)]
+    text = text.removeprefix("\ufeff")
+    odd = _NOT_TEXT.search(text)
+    if odd is not None:
+        return [_not_text(text, odd.start())]
+    found = _read(text, _Parser)
+    if isinstance(found, list) and found[0].message.startswith(_LIBYAML_TOO_DEEP) and _Parser is not _PythonParser:
+        # libyaml scans a thousand '[' ahead, and stops there, before the events reach the
+        # builder; PyYAML's own scanner looks at most 1024 characters ahead, so with it the
+        # builder refuses at the level past the limit, and says where that level starts
+        found = _read(text, _PythonParser)
+    if isinstance(found, list):
+        return found
     if found is None or found[0] is None:
         return [Problem(_EMPTY, 1)]
     return Document(found[0], text)

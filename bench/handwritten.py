@@ -136,6 +136,7 @@ def decide(answers: dict[str, dict[str, Any]]) -> tuple[str, dict[str, float]]:
     if rf.get("reaction-ongoing") == "yes":
         warning += 1
     warning_answered = sum(1 for q in PROBLEMS if q in rf)
+    reasons_answered = sum(1 for q in (*SOUND, *WORRYING) if q in mc)
     worrying = [AGREE[mc[q]] for q in WORRYING if q in mc]
     worst = max(worrying) if worrying else None
     sound = [AGREE[mc[q]] for q in SOUND if q in mc]
@@ -167,9 +168,11 @@ def decide(answers: dict[str, dict[str, Any]]) -> tuple[str, dict[str, float]]:
         forced = "safety-first"
     elif their_choice:
         forced = "respect-their-wish"
+    elif control:
+        forced = "letting-go"
     elif own:
         forced = "step-back"
-    elif control or sg.get("new-relationship") == "yes":
+    elif sg.get("new-relationship") == "yes":
         forced = "letting-go"
     elif hopeless or mc.get("coping-day-to-day") == "barely":
         forced = "work-on-yourself"
@@ -178,6 +181,7 @@ def decide(answers: dict[str, dict[str, Any]]) -> tuple[str, dict[str, float]]:
         and not skipped
         and warning <= 4
         and warning_answered >= 5
+        and reasons_answered == 9
         and worst is not None
         and worst <= 1
         and ground is not None
@@ -195,6 +199,8 @@ def decide(answers: dict[str, dict[str, Any]]) -> tuple[str, dict[str, float]]:
     weighted = False
     work = letting = 0
     if 5 <= interest <= 10 and interest_answered >= 3:
+        work += 1
+    if reasons_answered <= 8:
         work += 1
     if ground is None or ground < 2.5:
         work += 1
@@ -219,12 +225,13 @@ def decide(answers: dict[str, dict[str, Any]]) -> tuple[str, dict[str, float]]:
         work += 1
     if interest <= 4 and interest_answered >= 3:
         letting += 4
-    if sg.get("said-try-again") != "yes":
+    if sg.get("said-try-again") == "no":
         work += 1
     if sg.get("tone") == "harsher":
         letting += 2
     weighted = (
         (5 <= interest <= 10 and interest_answered >= 3)
+        or reasons_answered <= 8
         or ground is None
         or ground < 2.5
         or sg.get("new-relationship") == "not-sure"
@@ -235,7 +242,7 @@ def decide(answers: dict[str, dict[str, Any]]) -> tuple[str, dict[str, float]]:
         or mc.get("own-part") in ("not-at-all", "a-little")
         or mc.get("working-on-it") in ("not-yet", "not-sure")
         or (interest <= 4 and interest_answered >= 3)
-        or sg.get("said-try-again") != "yes"
+        or sg.get("said-try-again") == "no"
         or sg.get("tone") == "harsher"
     )
     tallies["work-on-yourself"], tallies["letting-go"] = work, letting

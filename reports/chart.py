@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from assessments import Result, RuleSet
+from assessments.presentation import answered_scores
 
 WIDTH = 480
 BAR = "#23395b"  # one neutral colour: nothing green or red
@@ -63,18 +64,25 @@ def score_bars_html(result: Result, ruleset: RuleSet, ranges: dict[str, tuple[fl
 
 def chart_notes(result: Result, ruleset: RuleSet) -> list[str]:
     """Give the notes the rule set writes under the scores that are on the chart, once each."""
-    notes = [s.note for s in ruleset.scores if s.note and s.title and result.scores.get(s.id) is not None]
+    answered = answered_scores(result, ruleset)
+    notes = [
+        s.note
+        for s in ruleset.scores
+        if s.note and s.title and s.id in answered and result.scores.get(s.id) is not None
+    ]
     return list(dict.fromkeys(notes))
 
 
 def _rows(
     result: Result, ruleset: RuleSet, ranges: dict[str, tuple[float, float]]
 ) -> list[tuple[str, float, tuple[float, float]]]:
-    """Give (title, value, (low, high)) for each titled score that has a value and a range."""
+    """Give (title, value, (low, high)) for each titled score that has a value, a range and at
+    least one answered question behind it."""
     found = []
+    answered = answered_scores(result, ruleset)
     for score in ruleset.scores:
         value, bounds = result.scores.get(score.id), ranges.get(score.id)
-        if score.title and value is not None and bounds:
+        if score.title and value is not None and bounds and score.id in answered:
             found.append((score.title, value, bounds))
     return found
 

@@ -66,7 +66,7 @@ def render_html(
     when = generated_at or dt.datetime.now(dt.UTC)
     shown = present(result)
     chart = notes = None
-    if not shown.safety_first:  # a safety result shows no scores (assessments.presentation)
+    if shown.show_scores:  # only when the scores decided it (assessments.presentation)
         chart = Markup(score_bars_html(result, ruleset, score_ranges(ruleset, questionnaires)))  # escaped text
         notes = chart_notes(result, ruleset)
     return _ENV.get_template("summary.html").render(

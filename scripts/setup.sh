@@ -26,8 +26,11 @@ fi
 if [ ${#need[@]} -gt 0 ]; then
   line="apt-get update && apt-get install -y --no-install-recommends ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then
+    # another apt (unattended upgrades on a fresh machine, say) holds the locks: wait for it,
+    # at most 5 minutes, saying who it is; apt itself then waits as long for the dpkg lock
+    "$PY" scripts/wait_for_apt.py
     echo "Installing Debian packages: ${need[*]}"
-    DEBIAN_FRONTEND=noninteractive bash -c "$line"
+    DEBIAN_FRONTEND=noninteractive bash -c "${line//apt-get /apt-get -o DPkg::Lock::Timeout=300 }"
   else
     echo "Some system packages are missing. As root, run:" >&2
     echo "  sudo sh -c '$line'" >&2

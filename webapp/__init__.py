@@ -18,7 +18,7 @@ from assessments import Library
 from assessments.library import env_dirs
 from assessments.yamlload import MAX_FILE_BYTES
 from webapp.accounts import Accounts
-from webapp.config import DEFAULTS, from_environment
+from webapp.config import DEFAULTS, from_environment, instance_folder
 from webapp.documents import Documents
 from webapp.published import import_files, install, library_files, refresh
 from webapp.state import AppState
@@ -30,7 +30,7 @@ csrf = CSRFProtect()
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then test_config; then library, storage, blueprints."""
-    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("REKINDLE_INSTANCE") or None)
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(instance_folder()))
     app.config.update(DEFAULTS)  # over Flask's own defaults (e.g. SESSION_COOKIE_SAMESITE=None)
     app.config.update(from_environment(os.environ))
     if test_config:
@@ -111,6 +111,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     published.init_app(app)
     reload.init_app(app)
     housekeeping.init_app(app)
+    # browsers ask every site for /favicon.ico, whatever its pages link to
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, errors):
         app.register_blueprint(module.bp)
     for module in (workspace, review, compare, admin):  # the library workspace

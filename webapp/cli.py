@@ -6,7 +6,6 @@ import getpass
 import os
 import secrets
 import sys
-from pathlib import Path
 
 import click
 
@@ -48,7 +47,7 @@ main.add_command(library_group)
 def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], reload_files: bool) -> None:
     """Start the web app under gunicorn (forked workers) and print its address."""
     from webapp.accesslog import FORMAT
-    from webapp.config import ensure_secret_key
+    from webapp.config import ensure_secret_key, instance_folder
 
     if reload_files:
         os.environ["REKINDLE_RELOAD"] = "1"
@@ -57,10 +56,14 @@ def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], re
     folders = [*filter(None, os.environ.get("REKINDLE_LIBRARY", "").split(os.pathsep)), *root, *extra]
     if folders:
         os.environ["REKINDLE_LIBRARY"] = os.pathsep.join(folders)
-    instance = Path(os.environ.setdefault("REKINDLE_INSTANCE", str(Path.cwd() / "instance")))
+    instance = instance_folder()
+    os.environ["REKINDLE_INSTANCE"] = str(instance)  # the workers use the same folder, whatever their cwd
     if not os.environ.get("REKINDLE_SECRET_KEY"):
         os.environ["REKINDLE_SECRET_KEY"] = ensure_secret_key(instance)
     click.echo(f"Rekindle is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    click.echo(f"Instance folder: {instance}")
+    if not _has_counsellors():
+        click.echo("No counsellor account yet: the counsellors' area is off; run 'rekindle counsellor add NAME'")
     sys.stdout.flush()
     os.execvp(
         sys.executable,
@@ -82,6 +85,18 @@ def serve_command(host: str, port: int, workers: int, extra: tuple[str, ...], re
             "webapp.wsgi:app",
         ],
     )
+
+
+def _has_counsellors() -> bool:
+    """Give whether the app serve is about to start has any counsellor account."""
+    from webapp import create_app
+    from webapp.state import AppState
+
+    state: AppState = create_app(_not_serving()).extensions["rekindle"]
+    try:
+        return state.accounts.any()
+    finally:
+        state.store.dispose()
 
 
 @main.command("purge")
@@ -135,6 +150,7 @@ def counsellor_add(username: str, password_stdin: bool, role: str | None) -> Non
     state: AppState = app.extensions["rekindle"]
     role = state.accounts.add(username, generate_password_hash(password), role, actor=_actor())
     click.echo(f"counsellor '{username}' ({role}) can now sign in at /counsellor/login")
+    click.echo(f"Instance folder: {app.instance_path}")
 
 
 @counsellor_group.command("remove")

@@ -64,6 +64,21 @@ def from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, An
     return found
 
 
+def instance_folder(environ: dict[str, str] | os._Environ[str] | None = None) -> Path:
+    """Give the one instance folder every command uses (SQLite file, generated key, accounts).
+
+    REKINDLE_INSTANCE when set; otherwise Flask's own choice for the installed package — the
+    `instance` folder of the project for a source checkout — which, unlike the working folder,
+    is the same for `rekindle counsellor add` and `rekindle serve` wherever they are run.
+    """
+    given = (environ if environ is not None else os.environ).get("REKINDLE_INSTANCE", "").strip()
+    if given:
+        return Path(given).expanduser().resolve()
+    from flask import Flask  # the web layer's own rule, asked where it lives
+
+    return Path(Flask("webapp").instance_path)
+
+
 def secret_key_file(instance: Path) -> Path:
     """Give the file where `rekindle serve` keeps a generated secret key."""
     return instance / "secret_key"

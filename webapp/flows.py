@@ -31,6 +31,10 @@ class Page:
         """Give the section title."""
         return self.questionnaire.sections[self.section_index].title
 
+    def has(self, question_id: str) -> bool:
+        """Give whether the question is on this page."""
+        return any(q.id == question_id for q in self.questions)
+
     @property
     def intro(self) -> str | None:
         """Give the section intro, on its first page only."""
@@ -58,6 +62,11 @@ class Flow:
             for question in page.questions
             if (condition := self.conditions.get((qid, question.id))) is None or condition(values)
         ]
+
+    @property
+    def sections(self) -> int:
+        """Give how many pages a person starts with: the count the first page shows ("Section 1 of N")."""
+        return len(self.visible_pages({}))
 
     def visible_pages(self, answers: dict[str, dict[str, Any]]) -> list[int]:
         """Give the indexes of pages with at least one question to ask."""
@@ -120,9 +129,20 @@ def flow_for(library: Library, ruleset_id: str, *, own_title: bool = False) -> F
         for slot in answer_reader(q).slots
         if slot.show_when is not None
     }
-    if len(questionnaires) == 1 and not own_title:
+    if len(questionnaires) == 1:
         only = questionnaires[0]
-        return Flow(ruleset.id, only.title, only.summary, only.minutes, questionnaires, pages, conditions)
-    summary = ruleset.description or " · ".join(q.summary if own_title else q.title for q in questionnaires)
+        title = ruleset.title if own_title else only.title  # beside its questionnaire's own check: its own title
+        return Flow(ruleset.id, title, only.summary, only.minutes, questionnaires, pages, conditions)
+    # the rule set's description is written for counsellors; the person reads what it is made of
+    titles = [f"“{q.title.rstrip('.')}”" for q in questionnaires]
+    summary = (
+        f"The {_number_word(len(titles))} checks in one go — {', '.join(titles[:-1])} and {titles[-1]} — with one"
+        " result that weighs all your answers together."
+    )
     minutes = sum(q.minutes for q in questionnaires)
     return Flow(ruleset.id, ruleset.title, summary, minutes, questionnaires, pages, conditions)
+
+
+def _number_word(count: int) -> str:
+    words = ("two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return words[count - 2] if 2 <= count <= 9 else str(count)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from assessments.analysis.partial import PartialAnswers
 from assessments.presentation import by_country, unique_resources
-from webapp import visits
+from webapp import changes, visits
 from webapp.countries import chosen_country, listed
 from webapp.flows import Flow
 from webapp.state import state
@@ -73,6 +73,8 @@ def show(flow_id: str, number: int) -> str | Response:
         abort(404)  # nothing certain: no interruption for these answers (e.g. an answer was changed)
     ruleset = state().library.ruleset(flow.ruleset_id)
     flags = [f for f in ruleset.flags if f.id in flag_ids]
+    certain = _partial(flow).certain_outcome(answers, asked(flow, answers, number - 1))
+    outcome = ruleset.outcome(certain) if certain is not None else None
     resources = unique_resources(r for f in flags for r in f.resources)
     countries = listed(resources)
     country = chosen_country(countries)
@@ -80,19 +82,23 @@ def show(flow_id: str, number: int) -> str | Response:
         "public/interruption.html",
         flow=flow,
         flags=flags,
+        outcome=outcome,
         arranged=by_country(resources, country),
         country=country,
         countries=countries,
         here=request.path,
-        back=url_for("public.page", flow_id=flow.ruleset_id, number=number),
+        back=url_for("public.page", flow_id=flow.ruleset_id, number=number, review=request.args.get("review") or None),
         carry_on=_carry_on(flow, answers, number - 1, review=bool(request.args.get("review"))),
+        review=bool(request.args.get("review")),
         result_now=url_for("public.review", flow_id=flow.ruleset_id),
         submission=draft.submission if draft is not None else "",
     )
 
 
 def _carry_on(flow: Flow, answers: dict[str, Any], after: int, *, review: bool) -> str:
-    following = None if review else flow.next_page(answers, after)
+    if review:  # back to "Check your answers", by way of any questions the change revealed
+        return changes.review_url(flow, answers, changes.revealed_pages(), after)
+    following = flow.next_page(answers, after)
     if following is None:
         return url_for("public.review", flow_id=flow.ruleset_id)
     return url_for("public.page", flow_id=flow.ruleset_id, number=following + 1)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from assessments import AssessmentError
 from assessments.models import MultipleChoice, Question
 from assessments.options import label_for
-from webapp import visits
+from webapp import changes, visits
 from webapp.errors import NOT_SAVED, NOT_SAVED_EARLIER_KEPT, RESULT_NOT_SAVED, log_storage_failure
 from webapp.flows import Flow, Page
 from webapp.forms import field_name, form_class, to_answer, to_form_data
@@ -87,8 +87,9 @@ def page(flow_id: str, number: int) -> Response | str:
     answers = load_answers(flow)
     questions = flow.visible_questions(flow.pages[index], answers)
     if not questions:  # nothing to ask here for these answers: go on
-        following = _next_page(flow, answers, index)
-        return _go_on(flow, following, review=bool(request.args.get("review")))
+        if request.args.get("review"):
+            return redirect(changes.review_url(flow, answers, changes.revealed_pages(), index))
+        return _go_on(flow, _next_page(flow, answers, index), review=False)
     page_ = flow.pages[index]
     source = state().library.source("questionnaire", page_.questionnaire.id)
     form_type = form_class(page_, state().form_classes, source.content_hash)
@@ -102,6 +103,7 @@ def page(flow_id: str, number: int) -> Response | str:
         if form.validate():
             had_earlier = any(answers.values())
             before = {group: dict(given) for group, given in answers.items()}
+            shown_before = changes.shown(flow, answers)
             mine = answers.setdefault(page_.questionnaire.id, {})
             for question in questions:
                 value = to_answer(question, form[field_name(question.id)].data)
@@ -117,13 +119,22 @@ def page(flow_id: str, number: int) -> Response | str:
                 not_saved = NOT_SAVED_EARLIER_KEPT if had_earlier else NOT_SAVED
             else:
                 review = bool(request.args.get("review"))
+                # from "Check your answers", the questions this change reveals are asked before going back
+                newly = {i for i, _ in changes.shown(flow, answers) - shown_before}
+                revealed = changes.revealed_pages() | newly if review else set()
                 if interruption_after(flow, before, answers, index):
                     return redirect(
                         url_for(
-                            "interruption.show", flow_id=flow.ruleset_id, number=number, review=1 if review else None
+                            "interruption.show",
+                            flow_id=flow.ruleset_id,
+                            number=number,
+                            review=1 if review else None,
+                            revealed=changes.revealed_arg(revealed),
                         )
                     )
-                return _go_on(flow, None if review else _next_page(flow, answers, index), review=review)
+                if review:
+                    return redirect(changes.review_url(flow, answers, revealed, index))
+                return _go_on(flow, _next_page(flow, answers, index), review=False)
     else:
         mine = answers.get(page_.questionnaire.id, {})
         data = {field_name(q.id): to_form_data(q, mine.get(q.id)) for q in questions}
@@ -192,7 +203,10 @@ def review(flow_id: str) -> Response | str:
     if draft is None or not draft.answers:  # nothing in progress (or "Exit this page" was used): start afresh
         return redirect(url_for("public.home"))
     not_saved = None
-    if request.method == "POST":
+    dropped = changes.drop_misfits(flow, draft.answers)
+    if dropped:  # the questionnaire changed under the draft: keep what still fits, ask again for the rest
+        _save_answers(flow, draft.answers)
+    elif request.method == "POST":
         try:
             return _submit(flow, draft)
         except sa.exc.SQLAlchemyError as error:
@@ -204,8 +218,16 @@ def review(flow_id: str) -> Response | str:
         summary=_summary(flow, draft.answers),
         submission=draft.submission,
         not_saved=not_saved,
+        back=_last_page_url(flow, draft.answers),
+        dropped=dropped,
     )
     return Response(html, status=503) if not_saved else html
+
+
+def _last_page_url(flow: Flow, answers: dict[str, Any]) -> str | None:
+    """Give the last page with questions asked, for the review page's Back link."""
+    visible = flow.visible_pages(answers)
+    return url_for("public.page", flow_id=flow.ruleset_id, number=visible[-1] + 1) if visible else None
 
 
 def _submit(flow: Flow, draft: visits.Draft) -> Response:

@@ -66,7 +66,7 @@ def show(result_id: str) -> str:
     _, scorer, result = load(result_id)
     shown = present(result)
     chart = notes = None
-    if not shown.safety_first:
+    if shown.show_scores:
         ranges = score_ranges(scorer.ruleset, list(scorer.questionnaires))
         chart = Markup(score_chart_svg(result, scorer.ruleset, ranges))  # built from escaped text only
         notes = chart_notes(result, scorer.ruleset)

@@ -59,6 +59,14 @@ def helplines() -> tuple[Resource, ...]:
     return unique_resources(r for ruleset in rulesets for flag in ruleset.flags if flag.safety for r in flag.resources)
 
 
+@bp.get("/how-it-works")
+def how_it_works() -> str:
+    """Give the plain-language account of what the checks ask, in what order, and what they promise."""
+    library = state().library
+    checks = [(flow.title, library.ruleset(flow.ruleset_id).description) for flow in state().flows.values()]
+    return render_template("safety/how.html", checks=[(title, text) for title, text in checks if text])
+
+
 @bp.get("/help")
 def get_help() -> str:
     """Give crisis and abuse helplines, the person's country first."""

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from assessments import Library
 from assessments.analysis import Analysis, analyze
 from assessments.analysis.guarantees import scenario_case
+from assessments.band_names import band_name
 from assessments.bounds import score_ranges
 from assessments.errors import AssessmentError
 from assessments.models import Question
@@ -149,12 +150,11 @@ def _band_words(library: Library, ruleset_id: str, explanation: Explanation) -> 
     found = library.scorer(ruleset_id).band_for(explanation.values)
     if found is None:
         return None
-    table, index, band = found
+    table, _, band = found
     score_id = getattr(library.ruleset(ruleset_id).decision, "score", "")
     value = explanation.result.scores.get(score_id)
-    top = f"max {band.max:g}" if band.max is not None else f"below {band.below:g}"
-    where = "the main bands" if table < 0 else f"the bands of variant {table + 1} (its condition holds)"
-    return f"{score_id} is {value:g}: band {index + 1} of {where}, min {band.min:g}, {top}"
+    held = "" if table < 0 else " (its condition holds)"
+    return f"{score_id} is {value:g}: {band_name(band, table)}{held}"
 
 
 def _asked_answers(library: Library, ruleset_id: str, form: FlaskForm) -> tuple[dict[str, dict[str, Any]], list[str]]:

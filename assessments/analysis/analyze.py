@@ -15,9 +15,11 @@ from typing import Any
 
 from assessments.analysis.abstract import Abstract, Node, Tri
 from assessments.analysis.guarantees import GuaranteeReport, prove
-from assessments.analysis.report import Analysis, OutcomeReport, RuleReport, ScoreReport, TieReport
+from assessments.analysis.report import Analysis, OutcomeReport, RuleReport, ScoreReport
 from assessments.analysis.search import Answers, Confirm, Found, Searcher, climb, minimise
 from assessments.analysis.space import Slot, Space, Var, compares, ruleset_conditions
+from assessments.analysis.ties import find_ties
+from assessments.analysis.unfounded import unfounded_outcomes
 from assessments.bounds import score_bounds
 from assessments.engine import Scorer
 from assessments.errors import AssessmentError
@@ -160,7 +162,11 @@ class Analyzer:
                     return False
                 return bool(predicate(values))
 
-            fires = self.searcher.find(order, condition, confirm, max(self.budget * 5, 1))
+            seen = next((a for a, r in sampled if rule.id in {f.id for f in r.fired}), None)
+            if seen is not None:  # a scenario case or a random answer set already fires it
+                fires = Found(minimise(seen, confirm), True, 0)
+            else:
+                fires = self.searcher.find(order, condition, confirm, max(self.budget * 5, 1))
             report = RuleReport(
                 id=rule.id,
                 can_fire=True if fires.example is not None else (False if fires.complete else None),
@@ -306,33 +312,6 @@ class Analyzer:
             return Found(minimise(found.example, confirm), True, found.steps)
         return found
 
-    def ties(self, sampled: list[tuple[Answers, Result]]) -> TieReport | None:
-        if isinstance(self.ruleset.decision, BandsDecision):
-            return None
-
-        def confirm(answers: Answers) -> bool:
-            result = self.result(answers)
-            return result is not None and result.decided_by == "tie"
-
-        for answers, result in sampled:
-            if result.decided_by == "tie":
-                return self._tie(minimise(answers, confirm), self.samples)
-
-        def test(node: Node) -> Tri:
-            return None if any(how == "tie" for _, how in self.abstract.outcomes(node, self.truths(node))) else False
-
-        found = self.searcher.find(self.everything, test, confirm, self.budget)
-        if found.example is not None:
-            return self._tie(minimise(found.example, confirm), self.samples + found.steps)
-        return TieReport(possible=False if found.complete else None, tried=self.samples + found.steps)
-
-    def _tie(self, answers: Answers, tried: int) -> TieReport:
-        result = self.result(answers)
-        assert result is not None
-        best = max(result.tallies.values())
-        tied = [o for o, t in result.tallies.items() if t == best]
-        return TieReport(possible=True, example=answers, outcomes=tied, resolved_to=result.outcome.id, tried=tried)
-
     def run(self) -> Analysis:
         sampled = self.sampled
         self.score_reports = self.scores()
@@ -348,7 +327,8 @@ class Analyzer:
             scores=self.score_reports,
             outcomes=self.outcomes(sampled),
             rules=self.rules(sampled),
-            ties=self.ties(sampled),
+            ties=find_ties(self, sampled),
+            unfounded=unfounded_outcomes(self),
         )
 
 

@@ -30,6 +30,28 @@ class PartialAnswers:
         `asked`: the (questionnaire, question) pairs already put to the person; those left
         unanswered count as skipped. Answers to other questions count too.
         """
+        node = self._node(answers, asked)
+        return {
+            rule.flag
+            for rule, holds in zip(self.ruleset.rules, self.abstract.rules, strict=True)
+            if rule.flag is not None and holds(node) is True
+        }
+
+    def certain_outcome(self, answers: dict[str, dict[str, Any]], asked: Iterable[Slot]) -> str | None:
+        """Give the outcome a forcing rule gives whatever the rest will be, or None."""
+        node = self._node(answers, asked)
+        truths = [holds(node) for holds in self.abstract.rules]
+        forcing = [(i, r) for i, r in enumerate(self.ruleset.rules) if r.force is not None and truths[i] is not False]
+        sure = [(i, r) for i, r in forcing if truths[i] is True]
+        if not sure:
+            return None
+        top = max(r.priority for _, r in sure)
+        first = min(i for i, r in sure if r.priority == top)
+        if any(r.priority > top or (r.priority == top and i < first) for i, r in forcing if truths[i] is None):
+            return None  # a rule that may yet fire would win
+        return self.ruleset.rules[first].force
+
+    def _node(self, answers: dict[str, dict[str, Any]], asked: Iterable[Slot]) -> Node:
         settled = set(asked)
         node = Node(len(self.space.vars))
         for var in self.space.vars:
@@ -40,8 +62,4 @@ class PartialAnswers:
             index = var.index_of(value)
             if index is not None:
                 node.chosen[var.index] = index
-        return {
-            rule.flag
-            for rule, holds in zip(self.ruleset.rules, self.abstract.rules, strict=True)
-            if rule.flag is not None and holds(node) is True
-        }
+        return node

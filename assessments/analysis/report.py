@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,12 +49,30 @@ class RuleReport:
 
 
 @dataclass
+class TieGroup:
+    outcomes: list[str]  # the outcomes that share the highest tally
+    example: Answers
+    resolved_to: str
+
+
+@dataclass
 class TieReport:
     possible: bool | None
     tried: int
-    example: Answers | None = None
+    example: Answers | None = None  # example, outcomes and resolved_to: the first of groups
     outcomes: list[str] = field(default_factory=list)
     resolved_to: str | None = None
+    groups: list[TieGroup] = field(default_factory=list)  # every tie found: each pair, then each triple
+    complete: bool = True  # the search finished: no other pair or three-way tie can happen
+
+
+@dataclass
+class UnfoundedOutcome:
+    """An outcome the bands give while none of the questions feeding their score is answered."""
+
+    id: str
+    score: str
+    example: Answers
 
 
 @dataclass
@@ -66,6 +85,7 @@ class Analysis:
     outcomes: list[OutcomeReport]
     rules: list[RuleReport]
     ties: TieReport | None
+    unfounded: list[UnfoundedOutcome] = field(default_factory=list)
     guarantees: list[GuaranteeReport] = field(default_factory=list)
 
     def problems(self) -> list[str]:
@@ -121,8 +141,16 @@ class Analysis:
                     f"rule '{r.id}' never changes the outcome: whenever it fires, the outcome is the same without it"
                 )
         if self.ties and self.ties.possible:
-            how = f"the tie goes to '{self.ties.resolved_to}'" if self.ties.resolved_to else "see the decision's ties"
-            found.append(f"outcomes can tie on weight ({', '.join(self.ties.outcomes)}); {how}")
+            for group in self.ties.groups:
+                found.append(
+                    f"outcomes can tie on weight ({', '.join(group.outcomes)}); the tie goes to '{group.resolved_to}'"
+                )
+        found += [
+            f"outcome '{u.id}' is given when none of the questions feeding score '{u.score}' is answered (a"
+            " confident result from nothing); set missing.max_missing, or add a rule that forces"
+            " not-enough-information when they are unanswered"
+            for u in self.unfounded
+        ]
         return found
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,7 +163,8 @@ class Analysis:
             "scores": [vars(s) for s in self.scores],
             "outcomes": [vars(o) for o in self.outcomes],
             "rules": [vars(r) for r in self.rules],
-            "ties": vars(self.ties) if self.ties else None,
+            "ties": {**vars(self.ties), "groups": [vars(g) for g in self.ties.groups]} if self.ties else None,
+            "unfounded": [vars(u) for u in self.unfounded],
             "guarantees": [vars(g) for g in self.guarantees],
             "problems": self.problems(),
             "warnings": self.warnings(),
@@ -164,8 +193,8 @@ def _not_found(tried: int) -> str:
     return f"not found in {tried:,} tries (not proven impossible)"
 
 
-def render_text(analysis: Analysis) -> str:
-    """Give the report `rekindle analyze` prints."""
+def render_text(analysis: Analysis, locate: Callable[[str], str] | None = None) -> str:
+    """Give the report `rekindle analyze` prints; `locate` turns an error into `file:line:col: ...`."""
     r = analysis.ruleset
     qualified = len(r.questionnaires) > 1  # name questions as the rule set itself does
     out = [
@@ -213,9 +242,11 @@ def render_text(analysis: Analysis) -> str:
         t = analysis.ties
         out += ["", "Ties (highest weight):"]
         if t.possible:
-            out.append(
-                f"  {', '.join(t.outcomes)} can tie, resolved to {t.resolved_to}, e.g. {_answers(t.example, qualified)}"
-            )
+            out += [
+                f"  {', '.join(g.outcomes)} can tie, resolved to {g.resolved_to}, e.g. {_answers(g.example, qualified)}"
+                for g in t.groups
+            ]
+            out.append("  no other tie can happen (proven)" if t.complete else f"  other ties {_not_found(t.tried)}")
         elif t.possible is False:
             out.append("  no answer set ties (proven)")
         else:
@@ -226,7 +257,7 @@ def render_text(analysis: Analysis) -> str:
             out += _guarantee_lines(g, qualified)
     problems, warnings = analysis.problems(), analysis.warnings()
     out.append("")
-    out += [f"error: {p}" for p in problems]
+    out += [f"error: {locate(p) if locate else p}" for p in problems]
     out += [f"warning: {w}" for w in warnings]
     out.append(f"{len(problems)} error(s), {len(warnings)} warning(s)")
     return "\n".join(out)

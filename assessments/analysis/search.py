@@ -70,7 +70,8 @@ class Searcher:
         shown: dict[str, dict[str, Any]] = {group: {} for group in self.groups}
         steps = 0
 
-        def visit(depth: int) -> Answers | None:
+        def enter(depth: int) -> Answers | list[int] | None:
+            """Visit the node at this depth: the confirmed answers, the choices to try below, or None."""
             nonlocal steps
             steps += 1
             if steps > budget:
@@ -86,7 +87,6 @@ class Searcher:
                 if depth == len(order):
                     return None
             var = order[depth]
-            group, name = var.slot
             choices: list[int] = list(range(len(var.values)))
             if var.show_when is not None and not var.show_when(shown):
                 choices = [0]  # not asked: unanswered
@@ -94,21 +94,36 @@ class Searcher:
                 choices = narrow(node, var)
             if rank is not None and len(choices) > 1:
                 choices.sort(key=lambda k: -_ranked(node, var, k, rank))
-            for k in choices:
+            return choices
+
+        # Depth-first with a stack of (depth, choices, next position) instead of recursion: a
+        # questionnaire may have thousands of questions, far more than Python's recursion limit.
+        try:
+            example: Answers | None = None
+            first = enter(0)
+            if isinstance(first, dict):
+                example = first
+            stack = [(0, first, 0)] if isinstance(first, list) else []
+            while stack and example is None:
+                depth, choices, position = stack[-1]
+                var = order[depth]
+                group, name = var.slot
+                shown[group].pop(name, None)  # the previous choice here, if any, is done with
+                if position == len(choices):
+                    node.chosen[var.index] = UNSET
+                    stack.pop()
+                    continue
+                stack[-1] = (depth, choices, position + 1)
+                k = choices[position]
                 node.chosen[var.index] = k
                 value = var.values[k]
                 if value is not None:
                     shown[group][name] = value
-                found = visit(depth + 1)
-                shown[group].pop(name, None)
-                if found is not None:
-                    node.chosen[var.index] = UNSET
-                    return found
-            node.chosen[var.index] = UNSET
-            return None
-
-        try:
-            example = visit(0)
+                below = enter(depth + 1)
+                if isinstance(below, dict):
+                    example = below
+                elif below is not None:
+                    stack.append((depth + 1, below, 0))
         except _OutOfBudget:
             return Found(None, False, steps - 1)
         exact = not any(var.approximate for var in order)

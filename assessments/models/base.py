@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import math
+import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -26,6 +28,61 @@ OptionValue = Annotated[
     ),
 ]
 Text = Annotated[str, Field(min_length=1)]
+
+_NUMBER_TEXT = re.compile(r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$")
+_NOT_FINITE = re.compile(r"^\s*[-+]?\.?(?:nan|inf|infinity)\s*$", re.IGNORECASE)
+
+
+def _refuse_non_number(value: Any, whole: bool, hint: str = "") -> None:
+    """Raise the error a counsellor can act on for a value that is not a usable number."""
+    wanted = "a whole number" if whole else "a number"
+    if (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and _NOT_FINITE.match(value)):
+        word = "not a number" if "nan" in str(value).lower() else "infinity"
+        raise PydanticCustomError(
+            "number_not_finite",
+            "'{value}' ({word}) cannot be used; write {wanted} such as 12{hint}",
+            {"value": str(value), "word": word, "wanted": wanted, "hint": hint},
+        )
+    if isinstance(value, str) and _NUMBER_TEXT.match(value):
+        raise PydanticCustomError(
+            "number_quoted",
+            "'{value}' is in quotes, so it is text; write the number without quotes: {bare}",
+            {"value": value, "bare": value.strip()},
+        )
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = str(value).lower() if isinstance(value, bool) else value
+        kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else f"'{shown}'"
+        raise PydanticCustomError("number_type", "should be {wanted}, not {kind}", {"wanted": wanted, "kind": kind})
+    if whole and not float(value).is_integer():
+        raise PydanticCustomError("number_whole", "should be a whole number, not {value}", {"value": value})
+
+
+def _number(value: Any) -> Any:
+    _refuse_non_number(value, whole=False)
+    return value
+
+
+def _band_bound(value: Any) -> Any:
+    _refuse_non_number(
+        value,
+        whole=False,
+        hint=" — a band can end at the highest value its score can take (rekindle analyze shows each score's range)",
+    )
+    return value
+
+
+def _whole_number(value: Any) -> Any:
+    _refuse_non_number(value, whole=True)
+    return int(value)
+
+
+# Numbers in files are taken as written: a quoted "4" is text, not converted, and NaN or infinity
+# (`.nan`, `inf`, 1e999) is refused — it would compare false with everything and silently turn a
+# band into "not enough information".
+Number = Annotated[int | float, BeforeValidator(_number)]
+BandBound = Annotated[int | float, BeforeValidator(_band_bound)]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Count = Annotated[int, Field(ge=0), BeforeValidator(_whole_number)]  # constraint first: it reaches the schema
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:

@@ -17,6 +17,7 @@ the question exists and the value is one it offers is checked against the questi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -85,11 +86,12 @@ def _fail(at: tuple[str | int, ...], message: str, **ctx: Any) -> PydanticCustom
 
 
 def _scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    return isinstance(value, str) or _number(value)
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    # NaN and infinity compare false (or true) with everything: never a usable constant
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
@@ -111,6 +113,17 @@ def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
             op=op,
             hint=suggest(str(op), list(OPERATORS)),
             ops=ops,
+        )
+    if op in ("equals", "in", "contains", "contains_any") and (
+        isinstance(value, bool) or (isinstance(value, list) and any(isinstance(v, bool) for v in value))
+    ):
+        raise _fail(
+            here,
+            "true and false are not answers; a yes/no question is answered with the text yes or no, so write"
+            " {op}: {yes} (or {no})",
+            op=op,
+            yes='"yes"' if op in ("equals", "contains") else '["yes"]',
+            no='"no"' if op in ("equals", "contains") else '["no"]',
         )
     if op in ("equals", "contains") and not _scalar(value):
         raise _fail(here, "'{op}' takes one value, e.g. {op}: sometimes", op=op)

@@ -7,10 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from assessments.models.base import Id, OptionValue, StrictModel, Text, suggest, version_text
+from assessments.models.base import Id, Number, OptionValue, StrictModel, Text, WholeNumber, suggest, version_text
 from assessments.models.conditions import Compare, Condition, parse_answer_test
-
-Number = int | float
 
 
 class Option(StrictModel):
@@ -128,7 +126,7 @@ class ShortText(_Question):
     """A few words in the person's own hand; never scored."""
 
     kind: Literal["text"]
-    max_length: int = Field(500, ge=1, le=2000, description="Longest accepted answer, in characters.")
+    max_length: WholeNumber = Field(500, ge=1, le=2000, description="Longest accepted answer, in characters.")
 
 
 Question = Annotated[
@@ -166,7 +164,7 @@ class Questionnaire(StrictModel):
     version: Annotated[str, BeforeValidator(version_text)] = Field(description='Text such as "1.0".')
     title: Text = Field(description="Shown on the home page and at the top of every page.")
     summary: Text = Field(description="One or two sentences shown on the home page.")
-    minutes: int = Field(ge=1, le=120, description="About how many minutes it takes.")
+    minutes: WholeNumber = Field(ge=1, le=120, description="About how many minutes it takes.")
     default_ruleset: Id = Field(description="The rule set the public pages use to score it.")
     tags: tuple[TagDeclaration, ...] = Field(
         (), description="Tags its questions may carry, beyond those a policy file declares."

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from assessments.models.base import Id, StrictModel, Text, version_text
+from assessments.models.base import BandBound, Count, Id, Number, StrictModel, Text, WholeNumber, version_text
 from assessments.models.conditions import Condition
 
-Number = int | float
 NOT_ENOUGH_INFORMATION = "not-enough-information"
 
 
@@ -32,7 +31,20 @@ class Resource(StrictModel):
     country: str = Field(
         pattern=r"^(any|[A-Z]{2})$", description="ISO 3166 two-letter code such as GB or US, or `any`."
     )
-    last_verified: datetime.date = Field(description="When someone last checked it works, YYYY-MM-DD.")
+    last_verified: datetime.date = Field(
+        description="When someone last checked it works, YYYY-MM-DD; today or earlier, never a date to come."
+    )
+
+    @field_validator("last_verified")
+    @classmethod
+    def _not_in_future(cls, value: datetime.date) -> datetime.date:
+        if value > datetime.date.today():
+            raise PydanticCustomError(
+                "future_date",
+                "{value} is in the future; write the day someone last checked this resource works (today or earlier)",
+                {"value": value.isoformat()},
+            )
+        return value
 
 
 class Outcome(StrictModel):
@@ -59,7 +71,9 @@ class Flag(StrictModel):
     title: Text = Field(description="Shown beside the outcome when a rule raises the flag.")
     description: str | None = Field(None, description="A sentence or two on what the flag means.")
     safety: bool = Field(False, description="A safety flag puts its resources before everything else.")
-    resources: tuple[Resource, ...] = Field((), description="Services shown whenever the flag is raised.")
+    resources: tuple[Resource, ...] = Field(
+        (), description="Services shown whenever the flag is raised; a safety flag needs at least one."
+    )
     interrupt: bool = Field(
         False,
         description=(
@@ -68,11 +82,26 @@ class Flag(StrictModel):
         ),
     )
 
+    @model_validator(mode="after")
+    def _safety_has_help(self) -> Flag:
+        if self.safety and not self.resources:
+            raise PydanticCustomError(
+                "safety_no_resources",
+                "a safety flag puts help first, so it needs resources; add at least one under resources (name,"
+                " country, last_verified and a phone or url), or remove safety: true",
+                {"at": ("safety",)},
+            )
+        return self
+
 
 class QuestionItem(StrictModel):
     question: str = Field(description="Question id (`questionnaire.question` in a rule set over several).")
     weight: Number = Field(1, description="Multiplies the answer's points.")
-    reverse: bool = Field(False, description="Score the question upside down: lowest points become highest.")
+    reverse: bool = Field(
+        False,
+        description="Score the question upside down: an answer worth x points counts (lowest + highest) − x, where"
+        " lowest and highest are the question's lowest and highest points (a number question's min and max).",
+    )
 
 
 class ScoreItem(StrictModel):
@@ -103,7 +132,12 @@ class Score(StrictModel):
         None, description="Shown to the person under the chart when this score is on it, e.g. what a low number means."
     )
     sum: tuple[Item, ...] | None = Field(None, min_length=1, description="Add up points times weights.")
-    mean: tuple[Item, ...] | None = Field(None, min_length=1, description="Average of the answered items.")
+    mean: tuple[Item, ...] | None = Field(
+        None,
+        min_length=1,
+        description="Average of the answered items (weights make some count more). With no item answered the"
+        " mean has no value: a comparison on it is false, and bands over it give not-enough-information.",
+    )
     max: tuple[Item, ...] | None = Field(None, min_length=1, description="The largest item.")
     count: tuple[Condition, ...] | None = Field(None, min_length=1, description="How many conditions hold.")
 
@@ -147,7 +181,7 @@ class Rule(StrictModel):
         Field((), description="Advice items to add; text, or {text, outcomes}.")
     )
     force: Id | None = Field(None, description="Force this outcome, whatever the decision says.")
-    priority: int = Field(0, description="Among forcing rules that fire, the highest priority wins.")
+    priority: WholeNumber = Field(0, description="Among forcing rules that fire, the highest priority wins.")
 
     @model_validator(mode="after")
     def _has_effect(self) -> Rule:
@@ -160,9 +194,9 @@ class Band(StrictModel):
     """A range of a score and its outcome; min and max are both included."""
 
     outcome: Id
-    min: Number = Field(description="Lowest score in the band (included).")
-    max: Number | None = Field(None, description="Highest score in the band (included).")
-    below: Number | None = Field(None, description="Instead of max: the band stops just below this value.")
+    min: BandBound = Field(description="Lowest score in the band (included).")
+    max: BandBound | None = Field(None, description="Highest score in the band (included).")
+    below: BandBound | None = Field(None, description="Instead of max: the band stops just below this value.")
 
     @model_validator(mode="after")
     def _one_top(self) -> Band:
@@ -182,7 +216,11 @@ class Band(StrictModel):
 
 
 class BandVariant(StrictModel):
-    when: Condition = Field(description="Use these bands instead when this condition holds.")
+    when: Condition = Field(
+        description="Use these bands instead when this condition holds. A comparison on an unanswered question is"
+        " false, so the main bands are used then; to treat unanswered otherwise, put a variant whose condition is"
+        " `QUESTION: {answered: false}` first."
+    )
     bands: tuple[Band, ...] = Field(min_length=1)
 
 
@@ -214,8 +252,8 @@ class MissingPolicy(StrictModel):
     treat_as: Literal["skip", "zero"] = Field(
         "skip", description="skip: leave unanswered items out of scores; zero: count them as 0 points."
     )
-    max_missing: int | None = Field(
-        None, ge=0, description="With more unanswered questions than this, the outcome is not-enough-information."
+    max_missing: Count | None = Field(
+        None, description="With more unanswered questions than this, the outcome is not-enough-information."
     )
 
 

@@ -6,9 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from assessments.models.base import Id, StrictModel, Text
-
-Number = int | float
+from assessments.models.base import Id, Number, StrictModel, Text
 
 
 class Expectation(StrictModel):
@@ -16,7 +14,11 @@ class Expectation(StrictModel):
     flags: tuple[Id, ...] | None = Field(None, description="Exactly these flags are raised (when given).")
     fired: tuple[Id, ...] = Field((), description="Rules that must fire.")
     not_fired: tuple[Id, ...] = Field((), description="Rules that must not fire.")
-    scores: dict[Id, Number] = Field(default_factory=dict, description="Scores and their expected values.")
+    scores: dict[Id, Number] = Field(
+        default_factory=dict,
+        description="Scores and their expected values. A fractional score matches when it agrees to the 6"
+        " significant digits `rekindle score` prints: 20/7 matches 2.85714.",
+    )
 
 
 class Case(StrictModel):

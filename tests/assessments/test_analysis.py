@@ -63,6 +63,7 @@ decision:
   bands:
     - {outcome: a, min: 0, max: 3}
     - {outcome: b, min: 4, max: 7}
+missing: {max_missing: 1}
 """
 )
 
@@ -74,7 +75,7 @@ def test_clean_rule_set_reports_nothing(build: Build) -> None:
     assert analysis.warnings() == []
     (total,) = analysis.scores
     assert (total.low, total.high, total.exact) == (0, 7, True)
-    assert [o.reachable for o in analysis.outcomes] == [True, True, True, False]  # built-in n-e-i: never
+    assert [o.reachable for o in analysis.outcomes] == [True, True, True, True]  # n-e-i: two or more unanswered
     assert all(o.tried < 10_000 for o in analysis.outcomes)
     assert_examples_hold(library, analysis)
 
@@ -319,3 +320,98 @@ def test_bundled_rule_sets_have_no_proven_problems(bundled: Library, ruleset_id:
     assert all(r.can_fire for r in analysis.rules)
     assert all(s.exact for s in analysis.scores)
     assert_examples_hold(bundled, analysis)
+
+
+def test_an_outcome_from_no_answers_at_all_is_warned_about(build: Build) -> None:
+    library = build({"r.yaml": CLEAN.replace("missing: {max_missing: 1}\n", "")})
+    analysis = run(library)
+    assert analysis.warnings() == [
+        "outcome 'a' is given when none of the questions feeding score 'total' is answered (a confident result"
+        " from nothing); set missing.max_missing, or add a rule that forces not-enough-information when they are"
+        " unanswered"
+    ]
+    (unfounded,) = analysis.unfounded
+    assert unfounded.example == {"quiz": {}}
+    assert library.scorer("quiz-rules").score(unfounded.example).outcome.id == "a"
+
+
+def test_an_outcome_from_nothing_needs_other_answers_found_too(build: Build) -> None:
+    # with nothing answered the forcing rule on 'c' is not the point: here the score does not use c,
+    # and answering c 'no' keeps it from forcing; the bands then decide with a and b unanswered
+    library = build(
+        {
+            "r.yaml": rules(
+                OUTCOMES
+                + """
+scores:
+  - {id: total, sum: [{question: a}, {question: b}]}
+rules:
+  - {id: unanswered-c, when: {c: {answered: false}}, because: C unanswered., force: c}
+decision:
+  method: bands
+  score: total
+  bands:
+    - {outcome: a, min: 0, max: 1}
+    - {outcome: b, min: 2, max: 4}
+"""
+            )
+        }
+    )
+    analysis = run(library)
+    assert [(u.id, u.example) for u in analysis.unfounded] == [("a", {"quiz": {"c": "yes"}})]
+
+
+def test_every_pair_and_three_way_tie_is_reported(build: Build) -> None:
+    library = build(
+        {
+            "r.yaml": rules(
+                OUTCOMES
+                + """
+rules:
+  - {id: for-a, when: {a: {equals: often}}, because: A., add: {a: 1}}
+  - {id: for-b, when: {b: {equals: often}}, because: B., add: {b: 1}}
+  - {id: for-c, when: {c: {equals: "yes"}}, because: C., add: {c: 1}}
+decision: {method: highest, ties: [c, b, a]}
+"""
+            )
+        }
+    )
+    analysis = run(library)
+    assert analysis.ties is not None and analysis.ties.complete
+    assert [(g.outcomes, g.resolved_to) for g in analysis.ties.groups] == [
+        (["a", "b"], "b"),
+        (["a", "c"], "c"),
+        (["b", "c"], "c"),
+        (["a", "b", "c"], "c"),
+    ]
+    scorer = library.scorer("quiz-rules")
+    for group in analysis.ties.groups:
+        result = scorer.score(group.example)
+        assert result.decided_by == "tie" and result.outcome.id == group.resolved_to
+    assert [w for w in analysis.warnings() if "tie" in w] == [
+        "outcomes can tie on weight (a, b); the tie goes to 'b'",
+        "outcomes can tie on weight (a, c); the tie goes to 'c'",
+        "outcomes can tie on weight (b, c); the tie goes to 'c'",
+        "outcomes can tie on weight (a, b, c); the tie goes to 'c'",
+    ]
+    assert "  no other tie can happen (proven)" in render_text(analysis).splitlines()
+
+
+def test_only_the_ties_that_can_happen_are_reported(build: Build) -> None:
+    library = build(
+        {
+            "r.yaml": rules(
+                OUTCOMES
+                + """
+rules:
+  - {id: for-a, when: {a: {equals: often}}, because: A., add: {a: 2}}
+  - {id: for-b, when: {b: {equals: often}}, because: B., add: {b: 2}}
+  - {id: for-c, when: {c: {equals: "yes"}}, because: C., add: {c: 1}}
+decision: {method: highest, ties: [c, b, a]}
+"""
+            )
+        }
+    )
+    analysis = run(library)
+    assert analysis.ties is not None and analysis.ties.complete
+    assert [g.outcomes for g in analysis.ties.groups] == [["a", "b"]]

@@ -13,6 +13,54 @@ BROKEN = Path(__file__).parent / "broken"
 
 CASES = [
     (
+        "answers-file.yaml",
+        "answers-file.yaml:1:1: this looks like an answers file ({questionnaire: {question: answer}}), and answers files do not belong in a library folder; move it out, and use it with 'rekindle score RULESET --answers FILE'",
+    ),
+    (
+        "band-below-inf.yaml",
+        "band-below-inf.yaml:38:16: decision.bands[1].below: '.inf' (infinity) cannot be used; write a number such as 12 — a band can end at the highest value its score can take (rekindle analyze shows each score's range)",
+    ),
+    (
+        "band-max-nan.yaml",
+        "band-max-nan.yaml:38:16: decision.bands[1].max: '.nan' (not a number) cannot be used; write a number such as 12 — a band can end at the highest value its score can take (rekindle analyze shows each score's range)",
+    ),
+    (
+        "control-character.yaml",
+        "control-character.yaml:4:14: control character U+0008 is not text (it can come with copied text); delete it",
+    ),
+    (
+        "deep.yaml",
+        "deep.yaml:28:373: this is nested more than 64 levels deep; a file needs about 10 — flatten it (list conditions side by side under one 'all' or 'any' instead of inside each other)",
+    ),
+    (
+        "equals-true.yaml",
+        'equals-true.yaml:28:17: rules[0].when.threats.equals: true and false are not answers; a yes/no question is answered with the text yes or no, so write equals: "yes" (or "no")',
+    ),
+    (
+        "future-date.yaml",
+        "future-date.yaml:19:76: flags[0].resources[0].last_verified: 2999-01-01 is in the future; write the day someone last checked this resource works (today or earlier)",
+    ),
+    (
+        "option-value-number.yaml",
+        'option-value-number.yaml:19:14: sections[0].questions[1].options[0].value: 0 is read as a number, not text; put it in quotes, e.g. "0"',
+    ),
+    (
+        "safety-no-resources.yaml",
+        "safety-no-resources.yaml:17:5: flags[0].safety: a safety flag puts help first, so it needs resources; add at least one under resources (name, country, last_verified and a phone or url), or remove safety: true",
+    ),
+    (
+        "scenario-score-nan.yaml",
+        "scenario-score-nan.yaml:9:16: cases[0].expect.scores.warning-signs: 'nan' (not a number) cannot be used; write a number such as 12",
+    ),
+    (
+        "utf16.yaml",
+        "utf16.yaml:1: file is not UTF-8 text: it has NUL bytes, as UTF-16 does; save it again as UTF-8",
+    ),
+    (
+        "weight-quoted.yaml",
+        "weight-quoted.yaml:23:32: scores[0].sum[0].weight: '4' is in quotes, so it is text; write the number without quotes: 4",
+    ),
+    (
         "alias.yaml",
         "alias.yaml:9:12: alias '*slow' is not allowed; write the value out in full (for shared option lists use option_lists)",
     ),
@@ -23,15 +71,15 @@ CASES = [
     ),
     (
         "band-gap.yaml",
-        "band-gap.yaml:36:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
+        "band-gap.yaml:38:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
     ),
     (
         "band-overlap.yaml",
-        "band-overlap.yaml:36:8: decision.bands[1].min: bands overlap: min 3 is inside the band 0..3 (item 1); start this band at 4",
+        "band-overlap.yaml:38:8: decision.bands[1].min: bands overlap: min 3 is inside band 'go-slow' (0 to 3); start this band at 4",
     ),
     (
         "band-short.yaml",
-        "band-short.yaml:36:7: decision.bands[1]: score 'total' can be as high as 8 but the highest band stops before it; end it at max: 8",
+        "band-short.yaml:38:7: decision.bands[1]: score 'total' can be as high as 8 but the highest band stops before it; end it at max: 8",
     ),
     (
         "date.yaml",
@@ -39,7 +87,7 @@ CASES = [
     ),
     (
         "duplicate-key.yaml",
-        "duplicate-key.yaml:28:5: duplicate key 'because' (first on line 27, again on line 28); keep one of them",
+        "duplicate-key.yaml:30:5: duplicate key 'because' (first on line 29, again on line 30); keep one of them",
     ),
     (
         "duplicate-question.yaml",
@@ -66,11 +114,11 @@ CASES = [
     ("not-utf8.yaml", "not-utf8.yaml:3: file is not UTF-8 text (byte 43); save it as UTF-8"),
     (
         "number-vs-choice.yaml",
-        "number-vs-choice.yaml:26:24: rules[0].when.accountability.at_least: 'at_least' compares numbers, but 'accountability' is a scale question; use one of: equals, in, answered",
+        "number-vs-choice.yaml:28:24: rules[0].when.accountability.at_least: 'at_least' compares numbers, but 'accountability' is a scale question; use one of: equals, in, answered",
     ),
     (
         "qualified-name-single.yaml",
-        "qualified-name-single.yaml:26:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone: 'threats'",
+        "qualified-name-single.yaml:28:7: rules[0].when.red-flags.threats: 'red-flags.threats' is not a question here; this rule set scores one questionnaire, so write the question id alone: 'threats'",
     ),
     (
         "scale-without-points.yaml",
@@ -86,7 +134,7 @@ CASES = [
     ),
     (
         "score-cycle.yaml",
-        "score-cycle.yaml:19:5: scores[0].id: scores depend on each other in a cycle: total -> extra -> total; one of them must not use the other",
+        "score-cycle.yaml:21:5: scores[0].id: scores depend on each other in a cycle: total -> extra -> total; one of them must not use the other",
     ),
     (
         "show-when-later.yaml",
@@ -94,27 +142,27 @@ CASES = [
     ),
     (
         "tabs.yaml",
-        "tabs.yaml:27:1: a tab character is used for indentation; YAML needs spaces — replace the tab with spaces",
+        "tabs.yaml:29:1: a tab character is used for indentation; YAML needs spaces — replace the tab with spaces",
     ),
     (
         "ties-incomplete.yaml",
-        "ties-incomplete.yaml:33:3: decision.ties: ties must list every outcome in order of preference; add: let-go",
+        "ties-incomplete.yaml:35:3: decision.ties: ties must list every outcome in order of preference; add: let-go",
     ),
     (
         "two-keys-condition.yaml",
-        "two-keys-condition.yaml:25:5: rules[0].when: a condition is one of: 'all: [...]', 'any: [...]', 'not: CONDITION' or 'QUESTION: {OPERATOR: VALUE}' — one key per condition; put several inside 'all'",
+        "two-keys-condition.yaml:27:5: rules[0].when: a condition is one of: 'all: [...]', 'any: [...]', 'not: CONDITION' or 'QUESTION: {OPERATOR: VALUE}' — one key per condition; put several inside 'all'",
     ),
     (
         "unknown-decision.yaml",
-        "unknown-decision.yaml:32:3: decision.method: unknown method 'band'; expected one of: 'bands', 'highest'",
+        "unknown-decision.yaml:34:3: decision.method: unknown method 'band'; expected one of: 'bands', 'highest'",
     ),
     (
         "unknown-flag.yaml",
-        "unknown-flag.yaml:28:5: rules[0].flag: unknown flag 'dangers' (did you mean 'danger'?); declare it under flags (declared: danger)",
+        "unknown-flag.yaml:30:5: rules[0].flag: unknown flag 'dangers' (did you mean 'danger'?); declare it under flags (declared: danger)",
     ),
     (
         "unknown-key.yaml",
-        "unknown-key.yaml:27:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
+        "unknown-key.yaml:29:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
     ),
     (
         "unknown-kind.yaml",
@@ -122,7 +170,7 @@ CASES = [
     ),
     (
         "unknown-operator.yaml",
-        "unknown-operator.yaml:26:17: rules[0].when.threats.is: unknown operator 'is'; expected one of: equals, in, at_least, at_most, between, answered, contains, contains_any",
+        "unknown-operator.yaml:28:17: rules[0].when.threats.is: unknown operator 'is'; expected one of: equals, in, at_least, at_most, between, answered, contains, contains_any",
     ),
     (  # reported once, at the list, not again for each question that uses it
         "option-list-label-true.yaml",
@@ -134,11 +182,11 @@ CASES = [
     ),
     (
         "unknown-option.yaml",
-        "unknown-option.yaml:26:24: rules[0].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
+        "unknown-option.yaml:28:24: rules[0].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
     ),
     (
         "unknown-outcome.yaml",
-        "unknown-outcome.yaml:29:5: rules[0].force: unknown outcome 'letgo' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information",
+        "unknown-outcome.yaml:31:5: rules[0].force: unknown outcome 'letgo' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information",
     ),
     (
         "unknown-question-kind.yaml",
@@ -146,7 +194,7 @@ CASES = [
     ),
     (
         "unknown-question.yaml",
-        "unknown-question.yaml:26:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: said-no, asked-no-contact, blocked, court-order, strangled, threat-to-kill, weapon, forced-sex, getting-worse, stalking, children-threats, pregnancy-harm, ...",
+        "unknown-question.yaml:28:7: rules[0].when.threat: unknown question or score 'threat' (did you mean 'threats'?); known: said-no, asked-no-contact, blocked, court-order, strangled, threat-to-kill, weapon, forced-sex, getting-worse, stalking, children-threats, pregnancy-harm, ...",
     ),
     (
         "version-float.yaml",
@@ -162,7 +210,7 @@ CASES = [
     ),
     (
         "yes-no-points-missing.yaml",
-        "yes-no-points-missing.yaml:22:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score",
+        "yes-no-points-missing.yaml:24:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score",
     ),
 ]
 
@@ -185,15 +233,34 @@ def test_broken_files_do_not_stop_the_bundled_ones_loading() -> None:
     assert {e.path.name for e in library.errors} >= {name for name, _ in CASES}
 
 
-def test_duplicate_ids_across_files_name_both_files() -> None:
+def test_duplicate_ids_across_files_name_both_files_and_neither_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     folder = BROKEN / "duplicate-id"
+    monkeypatch.chdir(folder)  # paths inside messages are shown relative to the working folder
     library = load_library([folder])
     loading = [e for e in library.errors if not isinstance(e, GuaranteeFailure)]
     assert [e.format(relative_to=folder) for e in loading] == [
-        f"second.yaml:2:1: id: ruleset id 'twin' is already used by {folder / 'first.yaml'}:2; give this one another id"
+        "first.yaml:2:1: id: ruleset id 'twin' is also used by second.yaml:2; neither is loaded until one of"
+        " them gets another id",
+        "second.yaml:2:1: id: ruleset id 'twin' is also used by first.yaml:2; neither is loaded until one of"
+        " them gets another id",
     ]
-    assert "twin" in library.rulesets  # the first one still loads
-    assert library.refused["twin"]  # ...but over red-flags it must keep the safety policy, and cannot
+    assert "twin" not in library.rulesets  # not decided by which name sorts first
+
+
+def test_a_library_folder_cannot_replace_a_bundled_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled = load_library().source("ruleset", "red-flags").path
+    copy = tmp_path / "aaa-red-flags.yaml"  # sorts before everything: the name must not matter
+    version = load_library().ruleset("red-flags").version
+    copy.write_text(bundled.read_text().replace(f'version: "{version}"', 'version: "9.9"'))
+    monkeypatch.chdir(bundled.parents[2])
+    library = load_library([tmp_path])
+    loading = [e for e in library.errors if not isinstance(e, GuaranteeFailure)]
+    assert [e.format(relative_to=tmp_path) for e in loading] == [
+        "aaa-red-flags.yaml:3:1: id: ruleset id 'red-flags' is already used by the bundled file"
+        " assessments/rules/red-flags.yaml:3, which a library folder cannot replace; give this one another id (to"
+        " check an edited copy, name it on the command line: rekindle validate FILE)"
+    ]
+    assert library.ruleset("red-flags").version == version != "9.9"
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -32,11 +32,12 @@ def test_validate_a_copy_with_a_misspelt_option(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(copy)], env={"REKINDLE_LIBRARY": ""})
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[0] == (
-        f"{copy}:{line}:19: rules[8].when.addiction.equals: unknown option 'not-adressed' (did you mean"
-        " 'not-addressed'?) for question 'addiction'; expected one of: no, getting-help, not-addressed"
-    )
-    assert lines[1] == "1 files checked: 1 problem in 1 file"
+    assert lines == [
+        f"note: {copy} stands in for assessments/rules/red-flags.yaml (same id) in this run",
+        f"{copy}:{line}:19: rules[9].when.addiction.equals: unknown option 'not-adressed' (did you mean"
+        " 'not-addressed'?) for question 'addiction'; expected one of: no, getting-help, not-addressed",
+        "1 files checked: 1 problem in 1 file",
+    ]
 
 
 def test_list_shows_versions() -> None:

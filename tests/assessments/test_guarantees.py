@@ -410,7 +410,7 @@ def test_a_copy_without_the_safety_override_is_refused_by_validate_test_and_anal
     assert validate.output.splitlines()[0] == (
         f"{display_path(policy)}:{line}:5: guarantees[0]: rule set 'my-red-flags' breaks guarantee"
         " 'danger-means-safety-first' (Any sign of danger leads to a safety result, with the danger flag's help):"
-        " for red-flags.strangled=yes, the outcome was 'not-enough-information', which is not one of high-risk,"
+        " for strangled=yes, the outcome was 'not-enough-information', which is not one of high-risk,"
         " safety-first; flag 'danger' was not raised; see 'rekindle analyze my-red-flags' for this counterexample"
         " as a scenario case"
     )
@@ -521,7 +521,11 @@ def test_a_rule_set_a_policy_cannot_be_checked_against_is_refused_at_the_policy(
 
 def test_a_misspelt_tag_on_a_question_is_refused_with_a_suggestion(build: Build) -> None:
     library = build({"quiz.yaml": QUIZ_WITH_TAGS.replace("tags: [control]", "tags: [controll]")})
-    assert next(p.format("quiz.yaml") for e in library.errors for p in e.problems).endswith(
-        "unknown tag 'controll' (did you mean 'control'?); declare it under the questionnaire's tags or in a policy"
-        " file (declared: control)"
+    assert any(  # beside the missing default rule set, reported in the same run
+        p.format("quiz.yaml").endswith(
+            "unknown tag 'controll' (did you mean 'control'?); declare it under the questionnaire's tags or in a"
+            " policy file (declared: control)"
+        )
+        for e in library.errors
+        for p in e.problems
     )

@@ -44,7 +44,7 @@ decision:
     [
         (
             "    - {outcome: low, min: 0, max: 2}\n    - {outcome: high, min: 2, max: 4}\n",
-            "18:23: decision.bands[1].min: bands overlap: min 2 is inside the band 0..2 (item 1); start this band at 3",
+            "18:23: decision.bands[1].min: bands overlap: min 2 is inside band 'low' (0 to 2); start this band at 3",
         ),
         (
             "    - {outcome: low, min: 0, max: 1}\n    - {outcome: high, min: 3, max: 4}\n",
@@ -69,7 +69,10 @@ def test_analyze_exits_1_for_a_rule_that_can_never_fire(tmp_path: Path) -> None:
     result = run("--library", str(tmp_path), "analyze", str(path))
     assert result.exit_code == 1, result.output
     assert "never                        NEVER FIRES (proven over 16 combinations)" in result.output
-    assert "error: rule 'never' can never fire" in result.output
+    assert (
+        f"error: {path}:20:17: rules[0].when: rule 'never' can never fire: total: {{at_least: 5}} (the score 'total'"
+        " ranges from 0 to 4) can never hold; change the value it compares with"
+    ) in result.output.splitlines()
     data = json.loads(run("--library", str(tmp_path), "analyze", "quiz-rules", "--json").output)
     assert data["rules"][0] == {
         "id": "never",
@@ -117,7 +120,7 @@ def test_test_coverage_lists_what_no_case_reaches(tmp_path: Path) -> None:
         "Coverage of quiz-rules (1 case):",
         "  outcomes no case reaches: high",
         "  rules no case reaches: c-yes",
-        "  bands no case reaches: decision.bands[2] (high, min 3, max 4)",
+        "  bands no case reaches: band 'high' (3 to 4)",
     ]
 
 

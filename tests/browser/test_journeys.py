@@ -60,7 +60,7 @@ def test_choked_once_interrupts_then_gives_a_high_risk_result_without_scores(pag
     assert page.locator("h1").inner_text() == "Please talk to a specialist today"
     assert page.locator("svg.chart").count() == 0 and "Your scores" not in page.content()
     assert "Other things you told us" not in page.content() and "Pursue" not in page.content()
-    lists = page.locator(".safety-panel ul.resources")
+    lists = page.locator(".safety-panel ul.resources:not(.emergency)")
     for index in range(lists.count()):  # each service once in each country's list
         names = lists.nth(index).locator("li > strong").all_text_contents()
         assert names and len(names) == len(set(names)), names
@@ -133,7 +133,7 @@ def _axe(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_axe_finds_nothing_on_any_page_type(page) -> None:  # type: ignore[no-untyped-def]
-    for url in ["/", "/help", "/check/red-flags/", "/no-such-page"]:
+    for url in ["/", "/help", "/how-it-works", "/check/red-flags/", "/no-such-page"]:
         page.goto(url)
         _axe(page)
     page.goto("/check/motivation-check/3")
@@ -209,3 +209,13 @@ def test_download_pdf_from_the_result_page(page) -> None:  # type: ignore[no-unt
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert " ".join(title.split()) in " ".join(text.split())
     assert "Page 1 of" in text
+
+
+def test_the_shift_hint_is_shown_with_a_keyboard_and_not_on_touch_screens(browser, server) -> None:  # type: ignore[no-untyped-def]
+    for touch, shown in ((False, True), (True, False)):
+        context = browser.new_context(base_url=server, has_touch=touch, is_mobile=touch)
+        page = context.new_page()
+        page.goto("/")
+        assert page.locator(".exit-hint").is_visible() is shown
+        assert page.locator("#exit-this-page").is_visible()  # the button itself is always there
+        context.close()

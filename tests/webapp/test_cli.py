@@ -128,7 +128,11 @@ def test_serve_starts_gunicorn_and_prints_the_address(tmp_path: Path) -> None:
     )
     try:
         assert process.stdout is not None
-        assert process.stdout.readline().strip() == f"Rekindle is running at http://127.0.0.1:{port}/  (Ctrl+C to stop)"
+        assert [process.stdout.readline().strip() for _ in range(3)] == [
+            f"Rekindle is running at http://127.0.0.1:{port}/  (Ctrl+C to stop)",
+            f"Instance folder: {tmp_path}",
+            "No counsellor account yet: the counsellors' area is off; run 'rekindle counsellor add NAME'",
+        ]
         for _ in range(100):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
@@ -149,3 +153,21 @@ def test_serve_starts_gunicorn_and_prints_the_address(tmp_path: Path) -> None:
     # the access log names the area, the method and the status: no size, address, check, page or query
     assert '"GET /" 200\n' in log and '"GET /check/…" 200\n' in log, log
     assert "red-flags" not in log and "review" not in log and "127.0.0.1 " not in log, log
+
+
+def test_one_instance_folder_whatever_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from webapp import create_app
+    from webapp.config import instance_folder
+
+    monkeypatch.delenv("REKINDLE_INSTANCE", raising=False)
+    found = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)
+        found.append(instance_folder())
+    assert found[0] == found[1] and not found[0].is_relative_to(tmp_path)
+    app = create_app({"TESTING": True, "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}"})
+    assert Path(app.instance_path) == found[0]
+    app.extensions["rekindle"].store.dispose()
+    monkeypatch.setenv("REKINDLE_INSTANCE", "relative/instance")  # an explicit choice, taken from here
+    assert instance_folder() == tmp_path / "two" / "relative" / "instance"

@@ -23,7 +23,7 @@ def flows(app: Flask):  # type: ignore[no-untyped-def]
 
 def test_home_lists_every_check_with_its_minutes(client: FlaskClient) -> None:
     html = client.get("/").data.decode()
-    assert "Should I try?" in html and "About 17 minutes · 3 parts" in html
+    assert "Should I try?" in html and "About 17 minutes · 15 sections" in html
     for title, minutes in [("Red flags check", 6), ("Why do I want them back?", 7), ("Signs they want you back", 4)]:
         assert f">{title}</a>" in html and f"About {minutes} minutes" in html
 
@@ -85,7 +85,8 @@ def test_invalid_input_shows_an_error_summary_linked_to_the_field(client: FlaskC
     assert response.status_code == 200
     assert "<title>Error: " in html
     assert '<h2 class="error-summary-title" id="error-summary-title">There is a problem</h2>' in html
-    assert '<a href="#q_weeks_since-first">Enter a whole number between 0 and 520 weeks</a>' in html
+    assert '<a href="#q_weeks_since-first"><span class="error-summary-question">' in html
+    assert "</span> Enter a whole number between 0 and 520 weeks</a>" in html
     assert 'id="q_weeks_since-first"' in html and 'value="600"' in html
 
 
@@ -132,7 +133,12 @@ def test_a_safety_result_shows_safety_first_why_and_advice_but_no_scores(app: Fl
     client = app.test_client()
     response = complete(client, flows(app)["should-i-try"], {"red-flags": {"threats": "yes"}})
     html = response.data.decode()
-    assert html.index("Your safety comes first") < html.index("<h1>Put your safety first</h1>")
+    # the outcome's title first (one line), then the services before anything else
+    assert (
+        html.index("<h1>Put your safety first</h1>")
+        < html.index("Your safety comes first")
+        < html.index("<h2>Why</h2>")
+    )
     assert html.index("If you are in danger now") < html.index("National Domestic Abuse Helpline")
     assert "not a risk assessment" in html
     assert "<h2>Why</h2>" in html and "<svg" not in html and "Your scores" not in html
@@ -152,12 +158,14 @@ def test_a_result_not_decided_for_safety_shows_the_chart_with_the_rule_sets_own_
     assert note and str(escape(note)) in html
 
 
-def test_the_pdf_link_warns_about_shared_devices_when_the_summary_holds_safety_content(app: Flask) -> None:
+def test_the_pdf_link_always_warns_about_shared_devices(app: Flask) -> None:
     client = app.test_client()
     safety = complete(client, flows(app)["red-flags"], {"red-flags": {"afraid": "yes"}}).data.decode()
-    assert "Before you download:" in safety and safety.index("Before you download:") < safety.index("Download PDF")
+    assert safety.index("Before you download:") < safety.index("Download PDF")
+    assert "including what you told us about your safety" in safety
     calm = complete(app.test_client(), flows(app)["red-flags"], {"red-flags": {"blocked": "yes"}}).data.decode()
-    assert "Download PDF" in calm and "Before you download:" not in calm
+    assert calm.index("Before you download:") < calm.index("Download PDF")  # every answer is in it
+    assert "including what you told us about your safety" not in calm
 
 
 def test_only_the_visit_that_submitted_can_see_the_result(app: Flask) -> None:
@@ -275,3 +283,69 @@ def test_no_interruption_without_a_certain_flag(app: Flask) -> None:
     response = post_page(client, "/check/red-flags/2", list(flow.pages[1].questions), {"strangled": "no"})
     assert response.location == "/check/red-flags/3"
     assert client.get("/check/red-flags/2/safety").status_code == 404
+
+
+def test_help_has_a_short_safety_plan_and_private_browsing_advice(client: FlaskClient) -> None:
+    html = client.get("/help").data.decode()
+    unsafe = html.index('id="unsafe">If you feel unsafe now')
+    for text in ("A short safety plan", "Do not meet them alone", "Keep your browsing private", "private window"):
+        assert html.index(text) > unsafe
+
+
+def test_how_this_check_works_is_linked_from_every_page(client: FlaskClient) -> None:
+    for url in ["/", "/help", "/check/red-flags/1"]:
+        assert 'href="/how-it-works">How this check works</a>' in client.get(url).data.decode()
+    html = client.get("/how-it-works").data.decode()
+    assert "It is not a risk assessment" in html and "our own judgement" in html
+
+
+def test_help_shows_how_to_call_999_without_speaking(client: FlaskClient) -> None:
+    html = client.get("/help", headers={"Accept-Language": "en-GB"}).data.decode()
+    assert "Press 55 when a voice asks you to" in html
+
+
+def test_thinking_of_acting_now_interrupts_again_with_the_emergency_number_first(app: Flask) -> None:
+    client = app.test_client()
+    flow = flows(app)["motivation-check"]
+    coping = next(i for i, p in enumerate(flow.pages) if any(q.id == "self-harm-thoughts" for q in p.questions))
+    first = post_page(
+        client,
+        f"/check/motivation-check/{coping + 1}",
+        list(flow.pages[coping].questions),
+        {"self-harm-thoughts": "yes"},
+    )
+    assert first.location == f"/check/motivation-check/{coping + 1}/safety"  # the crisis support first
+    acting = coping + 1  # acting-now is asked on the next page, after a yes
+    second = post_page(
+        client, f"/check/motivation-check/{acting + 1}", list(flow.pages[acting].questions), {"acting-now": "yes"}
+    )
+    assert second.location == f"/check/motivation-check/{acting + 1}/safety"  # and again: help right now
+    html = client.get(second.location).data.decode()
+    assert "Please get help right now" in html and "go to the nearest hospital" in html
+    assert html.index("If you are in danger now") < html.index("Samaritans")
+
+
+def test_answering_nothing_draws_no_chart_and_lists_nothing_that_was_not_said(app: Flask) -> None:
+    html = complete(app.test_client(), flows(app)["should-i-try"], {}).data.decode()
+    assert "<h1>Not enough to go on</h1>" in html
+    assert "<svg" not in html and "Other things you told us" not in html
+
+
+def test_control_with_skipped_danger_questions_says_what_we_cannot_say(app: Flask) -> None:
+    case = next(
+        c
+        for f in LIBRARY.scenarios
+        if f.ruleset == "should-i-try"
+        for c in f.cases
+        if c.name.startswith("Controlled your money")
+    )
+    html = complete(app.test_client(), flows(app)["should-i-try"], case.answers).data.decode()
+    assert "<h1>Consider letting go</h1>" in html and "<svg" not in html
+    assert "we cannot say anything about your safety or their wishes" in html
+    assert "If they hurt or controlled you, that was not your fault." in html
+
+
+def test_how_this_check_works_shows_each_checks_rules_word_for_word(client: FlaskClient) -> None:
+    html = client.get("/how-it-works").data.decode()
+    description = LIBRARY.ruleset("should-i-try").description
+    assert description and str(escape(description)) in html
