@@ -52,7 +52,9 @@ def test_a_rule_set_that_breaks_the_safety_policy_is_refused_with_its_counterexa
     assert not report.publishable
     problems = "\n".join(report.problems())
     assert "rule set 'red-flags' breaks guarantee 'highest-risk-means-specialist-today'" in problems
-    assert "for strangled=yes, the outcome was 'not-enough-information', not 'high-risk'" in problems  # the counterexample, in the guard's words
+    assert (
+        "for strangled=yes, the outcome was 'not-enough-information', not 'high-risk'" in problems
+    )  # the counterexample, in the guard's words
     assert any(e.path == Path("policies/safety.yaml") for e in report.errors)  # where the guarantee is written
 
 

@@ -183,7 +183,9 @@ def test_publishing_a_rule_set_that_breaks_the_safety_policy_is_refused_with_the
     words = text_of(refused)
     assert "Publishing was refused:" in words
     assert "rule set 'unsafe' breaks guarantee 'highest-risk-means-specialist-today'" in words
-    assert "for strangled=yes, the outcome was 'not-enough-information', not 'high-risk'" in words  # the counterexample, in the guard's words
+    assert (
+        "for strangled=yes, the outcome was 'not-enough-information', not 'high-risk'" in words
+    )  # the counterexample, in the guard's words
     assert "strangled: Yes" in words  # and as the question with the answer chosen
     assert "unsafe" not in app.extensions["rekindle"].flows
     assert app.extensions["rekindle"].documents.current("ruleset", "unsafe") is None
