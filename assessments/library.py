@@ -8,7 +8,7 @@ are read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,11 +122,14 @@ def load_library(
     bundled: bool = True,
     files: Iterable[Path] = (),
     replace: bool = False,
+    prove: Callable[[Library], Iterable[str]] | None = None,
 ) -> Library:
     """Load the bundled files, the folders in `dirs` and single `files`, checking them together.
 
     With `replace`, a file in `files` whose id is already taken stands in for the earlier one
-    (how a counsellor checks an edited copy) instead of being a duplicate.
+    (how a counsellor checks an edited copy) instead of being a duplicate. `prove`, when given,
+    names the rule sets whose guarantees are proven (it is asked once every file is read);
+    the others are left unproven, so such a library is for reporting on those files only.
     """
     roots = [*(bundled_dirs() if bundled else []), *dirs]
     entries: list[tuple[Path, Path | None, bool]] = []
@@ -154,7 +157,7 @@ def load_library(
             library.errors.append(exc)
     _register(library, loaded, replace)
     _cross_check(library)
-    guard(library)
+    guard(library, only=None if prove is None else set(prove(library)))
     return library
 
 

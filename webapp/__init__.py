@@ -8,26 +8,31 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from assessments import load_library
-from assessments.library import env_dirs
-from webapp.accounts import Accounts
-from webapp.config import DEFAULTS, from_environment
-from webapp.flows import build_flows
-from webapp.state import AppState
-from webapp.storage import Store, upgrade
-from webapp.throttle import PasswordChecks, Throttle
-
-csrf = CSRFProtect()
+# `rekindle --help` imports this package (the command lives in webapp/cli.py), so the web stack,
+# the library and the database are imported only when an app is built (STYLE: "Commands load
+# what they use").
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then test_config; then library, storage, blueprints."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from assessments import load_library
+    from assessments.library import env_dirs
+    from webapp.accounts import Accounts
+    from webapp.config import DEFAULTS, from_environment
+    from webapp.flows import build_flows
+    from webapp.security import csrf
+    from webapp.state import AppState
+    from webapp.storage import Store, upgrade
+    from webapp.throttle import PasswordChecks, Throttle
+
     app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("REKINDLE_INSTANCE") or None)
     app.config.update(DEFAULTS)  # over Flask's own defaults (e.g. SESSION_COOKIE_SAMESITE=None)
     app.config.update(from_environment(os.environ))
