@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.config import DEFAULTS, from_environment
     from webapp.flows import build_flows
     from webapp.security import csrf
+    from webapp.startup import startup_lock
     from webapp.state import AppState
     from webapp.storage import Store, upgrade
     from webapp.throttle import PasswordChecks, Throttle
@@ -48,8 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not url:
         url = f"sqlite:///{instance / 'rekindle.sqlite'}"
         app.config["REKINDLE_DATABASE_URL"] = url
-    with _startup_lock(instance):
-        # every forked worker builds the app; one at a time may migrate and purge
+    with startup_lock(url, instance):
+        # every forked worker and every instance builds the app; one at a time may migrate and purge
         upgrade(url)
         store = Store(url)
         store.purge(retention=retention(app), draft_idle=draft_idle(app))
@@ -74,11 +72,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     from webapp import (
+        assets,
         counsellor,
         countries,
         errors,
+        health,
         housekeeping,
         interruption,
+        pdfjobs,
         reload,
         results,
         safety,
@@ -91,9 +92,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["REKINDLE_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     security.init_app(app)
+    assets.init_app(app)
     reload.init_app(app)
     housekeeping.init_app(app)
-    for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, errors):
+    pdfjobs.init_app(app)
+    for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, health, errors):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["country_name"] = countries.country_name
     return app
@@ -104,17 +107,6 @@ def _private_folder(instance: Path) -> None:
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     if instance.stat().st_mode & 0o077:
         instance.chmod(0o700)
-
-
-@contextlib.contextmanager
-def _startup_lock(instance: Path) -> Iterator[None]:
-    """Hold an exclusive lock on a file in the instance folder (workers start at the same moment)."""
-    with (instance / ".startup.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def retention(app: Flask) -> dt.timedelta:

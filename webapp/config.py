@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "REKINDLE_HTTPS": False,
     "REKINDLE_EXIT_URL": "https://www.bbc.co.uk/weather",
     "REKINDLE_PDF_TIMEOUT": 20,  # seconds a PDF may take before its worker process is stopped
+    "REKINDLE_PDF_RENDERS": None,  # PDFs made at once on this machine by the server's own pool; None: half the cores
+    "REKINDLE_PDF_QUEUE": "rekindle-pdf",  # the RQ queue in Redis that `rekindle worker` reads
     "REKINDLE_RELOAD": None,  # reload changed library files on each request; None: in debug mode
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a questionnaire page is a few hundred bytes
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -33,12 +35,17 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a slow reader should not lose answers
 }
 _INTS = {
-    "REKINDLE_PDF_TIMEOUT",
+    "REKINDLE_PDF_RENDERS",
     "REKINDLE_PURGE_INTERVAL_SECONDS",
     "REKINDLE_PASSWORD_CHECKS",
     "REKINDLE_PROXIES",
 }
-_FLOATS = {"REKINDLE_RETENTION_DAYS", "REKINDLE_DRAFT_MINUTES", "REKINDLE_COUNSELLOR_IDLE_MINUTES"}
+_FLOATS = {
+    "REKINDLE_PDF_TIMEOUT",
+    "REKINDLE_RETENTION_DAYS",
+    "REKINDLE_DRAFT_MINUTES",
+    "REKINDLE_COUNSELLOR_IDLE_MINUTES",
+}
 _BOOLS = {"REKINDLE_HTTPS", "REKINDLE_RELOAD"}
 
 
