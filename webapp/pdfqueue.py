@@ -240,6 +240,8 @@ def run_worker(environ: Mapping[str, str], *, burst: bool = False) -> None:
     warm_up()  # once: every render forked from this process then starts warm
     name = environ.get("REKINDLE_PDF_QUEUE") or DEFAULT_QUEUE
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for noisy in ("weasyprint", "fontTools"):  # their progress lines say nothing a deployment needs
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     # SimpleWorker runs each job in this process, which forks the render itself with the same
     # hard time limit as the web app's pool; RQ's own fork per job would only add a second one
     worker = SimpleWorker([Queue(name, connection=redis)], connection=redis)
