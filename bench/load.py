@@ -39,7 +39,6 @@ import base64
 import json
 import os
 import random
-import re
 import resource
 import sys
 import tempfile
@@ -52,13 +51,8 @@ import gevent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.journey import CHECKS, answers, carry_on, submit_form
 from bench.servers import Servers
-
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-CHOICE = re.compile(r'<input class="choice-input"[^>]*name="(q_[a-z0-9_]+)" type="(radio|checkbox)" value="([^"]*)"')
-HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"')
-CHECKS = re.compile(r'href="/check/([a-z0-9-]+)/"')
-CARRY_ON = re.compile(r'<a class="button button-secondary" href="([^"]+)">Carry on with the questions</a>')
 
 
 @dataclass
@@ -146,18 +140,16 @@ class Person(HttpUser):
                 break
             html = self.page("GET", path)
             if "/safety" in path:  # the interruption page: carry on with the questions
-                found = CARRY_ON.search(html)
-                if not found:
+                onward = carry_on(html)
+                if onward is None:
                     raise JourneyFailed("interruption without a way on")
-                path = found.group(1).replace("&amp;", "&")
+                path = onward
                 continue
             self.pause()
             path = self.page("POST", path, answers(html), expect=302)
         else:
             raise JourneyFailed("a check that never reached its review")
-        review = self.page("GET", path)
-        form = review[review.index('<form method="post"', review.index("<main")) :]
-        hidden = HIDDEN.findall(form.split("</form>")[0])
+        hidden = submit_form(self.page("GET", path))
         self.pause()
         result = self.page("POST", path, hidden, expect=302)
         if not result.startswith("/result/"):
@@ -195,19 +187,6 @@ class Person(HttpUser):
             begin = time.perf_counter()
             response = self.client.get(self.url(f"{result}/summary.pdf"), allow_redirects=False, name="pdf", timeout=60)
         raise JourneyFailed("the summary never came")
-
-
-def answers(html: str) -> list[tuple[str, str]]:
-    """Give a page's form answered at random: one option per question, about one in ten skipped."""
-    token = TOKEN.search(html[html.index("<main") :])
-    data = [("csrf_token", token.group(1) if token else "")]
-    options: dict[str, list[str]] = {}
-    for name, _, value in CHOICE.findall(html):
-        options.setdefault(name, []).append(value)
-    for name, values in options.items():
-        if random.random() > 0.1:
-            data.append((name, random.choice(values)))
-    return data
 
 
 class Hello(HttpUser):
@@ -318,9 +297,13 @@ def main() -> None:
     # every server process has been waited for, and each waited for its own (workers, renders)
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
 
-    print(f"users={args.users} seconds={args.seconds:g} think_s={args.think:g} instances={len(TALLY.urls)}")
-    print(f"workers={servers.workers} threads={servers.threads} redis={'yes' if args.redis else 'no'}")
-    print(f"database={'postgresql' if (args.database_url or '').startswith('postgresql') else 'sqlite'}")
+    database = "postgresql" if (args.database_url or "").startswith("postgresql") else "sqlite"
+    settings = {"users": args.users, "seconds": f"{args.seconds:g}", "think_s": f"{args.think:g}"}
+    settings |= {"instances": len(TALLY.urls), "database": database}
+    if not args.url:  # what this run started (servers given by --url are as they were started)
+        settings |= {"redis": "yes" if args.redis else "no", "workers": servers.workers, "threads": servers.threads}
+    for name, value in settings.items():
+        print(f"{name}={value}")
     if baseline:
         print(f"baseline_hello_p50_ms={baseline[0]:.1f}")
         print(f"baseline_hello_p95_ms={baseline[1]:.1f}")
@@ -334,12 +317,15 @@ def main() -> None:
     print(f"pdfs={len(TALLY.pdfs)}")
     if made_by_worker is not None:
         print(f"pdfs_made_by_worker={made_by_worker}")
-    print(f"server_cpu_s={used.ru_utime + used.ru_stime:.1f}")
+    if not args.url:
+        print(f"server_cpu_s={used.ru_utime + used.ru_stime:.1f}")  # start-up included
     print(f"load_generator_cpu_s={client_cpu:.1f}")
-    print(f"machine_load_before={load_before:.1f} machine_load_after={os.getloadavg()[0]:.1f} cores={os.cpu_count()}")
+    print(f"machine_load_before={load_before:.1f}")  # the 1-minute load average: other work on the machine
+    print(f"machine_load_after={os.getloadavg()[0]:.1f}")
+    print(f"cores={os.cpu_count()}")
     print(f"errors={sum(TALLY.errors.values())}")
     for kind, count in sorted(TALLY.errors.items()):
-        print(f"  error: {kind} x{count}")
+        print(f"  error: {kind} x{count}", file=sys.stderr)
     print(f"results_stored_once={'true' if once else 'false' if once is not None else 'unknown'}")
 
 

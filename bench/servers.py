@@ -85,12 +85,12 @@ class Servers:
             self._hello.terminate()
             self._hello.wait(30)
 
-    def start(self, instances: int, *, redis_url: str | None) -> list[str]:
-        """Start `instances` app servers (and, with Redis, one worker); give their URLs."""
+    def start(self, instances: int, *, redis_url: str | None, queue: str | None = None) -> list[str]:
+        """Start `instances` app servers (and, with Redis, one worker on `queue`); give their URLs."""
         env = dict(self.env)
         if redis_url:
             env["REKINDLE_REDIS_URL"] = redis_url
-            env["REKINDLE_PDF_QUEUE"] = f"bench-{secrets.token_hex(4)}"  # apart from anyone else's jobs
+            env["REKINDLE_PDF_QUEUE"] = queue or f"bench-{secrets.token_hex(4)}"  # apart from anyone else's jobs
             _, self.worker_log = self._spawn([sys.executable, "-m", "webapp.cli", "worker"], "worker.log", env)
             time.sleep(2)  # let it register, so the servers see a worker listening at start-up
         urls = []
@@ -103,6 +103,10 @@ class Servers:
             wait_until_up(url + "/healthz", process, log)
             urls.append(url)
         return urls
+
+    def logs(self) -> str:
+        """Give every log of this run's processes, one after another."""
+        return "\n".join(log.read_text(errors="replace") for _, log in self.processes)
 
     def pdfs_made_by_worker(self) -> int | None:
         """Give how many summaries the worker made (from its log), or None without a worker."""
