@@ -93,16 +93,16 @@ class Servers:
             env["REKINDLE_PDF_QUEUE"] = queue or f"bench-{secrets.token_hex(4)}"  # apart from anyone else's jobs
             _, self.worker_log = self._spawn([sys.executable, "-m", "webapp.cli", "worker"], "worker.log", env)
             time.sleep(2)  # let it register, so the servers see a worker listening at start-up
-        urls = []
-        for number in range(instances):
+        started = []
+        for number in range(instances):  # all at once, as instances of a deployment start
             port = free_port()
             argv = [sys.executable, "-m", "webapp.cli", "serve", "--port", str(port)]
             argv += ["--workers", str(self.workers), "--threads", str(self.threads)]
             process, log = self._spawn(argv, f"server-{number}.log", env)
-            url = f"http://127.0.0.1:{port}"
+            started.append((f"http://127.0.0.1:{port}", process, log))
+        for url, process, log in started:
             wait_until_up(url + "/healthz", process, log)
-            urls.append(url)
-        return urls
+        return [url for url, _, _ in started]
 
     def logs(self) -> str:
         """Give every log of this run's processes, one after another."""
