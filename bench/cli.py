@@ -60,7 +60,7 @@ def main() -> None:
             commands[f"validate_{path.stem.replace('-', '_')}"] = [rekindle, "validate", str(path)]
     walls: dict[str, list[float]] = {name: [] for name in commands}
     cpus: dict[str, list[float]] = {name: [] for name in commands}
-    for name, argv in commands.items():
+    for argv in commands.values():
         timed(argv)  # once first, so the files are in the page cache for every round
     names = list(commands)
     for _ in range(args.rounds):

@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "REKINDLE_HTTPS": False,
     "REKINDLE_EXIT_URL": "https://www.bbc.co.uk/weather",
     "REKINDLE_PDF_TIMEOUT": 20,  # seconds a PDF may take before its worker process is stopped
-    "REKINDLE_PDF_RENDERS": None,  # PDFs made at once on this machine by the server's own pool; None: half the cores
+    "REKINDLE_PDF_RENDERS": None,  # PDFs made at once on this machine by the server's own pool; None: one per core
     "REKINDLE_PDF_QUEUE": "rekindle-pdf",  # the RQ queue in Redis that `rekindle worker` reads
     "REKINDLE_RELOAD": None,  # reload changed library files on each request; None: in debug mode
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a questionnaire page is a few hundred bytes

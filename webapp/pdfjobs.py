@@ -298,7 +298,9 @@ def init_app(app: Any) -> None:
     store: Store = app.extensions["rekindle"].store
     pdf_timeout = float(app.config["REKINDLE_PDF_TIMEOUT"])
     keep = retention(app)
-    slots = int(app.config["REKINDLE_PDF_RENDERS"] or max(1, cores() // 2))
+    # renders run at a lower CPU priority, so a slot per core costs pages little (CFS weighs a
+    # nice-10 process at about a tenth of a page's) and keeps summaries coming on a busy machine
+    slots = int(app.config["REKINDLE_PDF_RENDERS"] or cores())
     pool = LocalPool(lambda: Renderer(store, pdf_timeout=pdf_timeout, retention=keep), Path(app.instance_path), slots)
     redis_queue = None
     if app.config["REKINDLE_REDIS_URL"]:

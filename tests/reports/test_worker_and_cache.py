@@ -157,3 +157,27 @@ def test_the_waiting_page_refreshes_itself_and_the_ready_page_downloads(app: Fla
     ready = client.get(f"{url}/summary").data.decode()
     assert f'<meta http-equiv="refresh" content="0; url={url}/summary.pdf">' in ready
     assert "Your summary is ready" in ready
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        ("timeout", "Making it took too long and was stopped."),
+        ("busy", "Many summaries are being made at the moment."),
+        ("restart", "The server restarted before it was made."),
+        ("failed", "Something stopped it from being made."),
+    ],
+)
+def test_a_failed_summary_says_why_and_offers_to_try_again(app: Flask, reason: str, said: str) -> None:
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    result_id = url.rsplit("/", 1)[1]
+    visit_id, _ = _visit_key(client)
+    version = (
+        app.extensions["rekindle"].store.load_result(visit_id, result_id, retention=dt.timedelta(days=1)).version_key
+    )
+    book = app.extensions["rekindle_pdf"].book
+    book.claim(result_id, version, "local")
+    book.fail(result_id, version, reason)
+    page = client.get(f"{url}/summary")
+    assert page.status_code == 503 and said in page.data.decode() and "Your result is safe." in page.data.decode()
+    assert f'<a class="button" href="{url}/summary.pdf">Try again</a>' in page.data.decode()

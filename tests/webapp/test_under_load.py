@@ -133,3 +133,28 @@ def test_two_app_instances_and_one_worker_share_a_load_test_without_errors(
         assert "own pool" not in logs  # no instance ever fell back
     finally:
         servers.stop()
+
+
+def test_a_stopping_server_finishes_the_render_under_way_and_fails_the_waiting_ones(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.live import LiveClient
+    from tests.pdf_downloader import complete_a_check
+
+    servers = Servers(tmp_path, workers=1, threads=4)
+    servers.env["REKINDLE_PDF_RENDERS"] = "1"  # one render at a time: the others wait in the queue
+    try:
+        [url] = servers.start(1, redis_url=None)
+        people = [LiveClient(url) for _ in range(5)]
+        results = [complete_a_check(person) for person in people]
+        for person, result in zip(people, results, strict=True):
+            assert person.get(f"{result}/summary.pdf").status == 303  # handed over, one after another
+    finally:
+        servers.stop()  # SIGTERM, as a restart or a deploy does
+    db = sqlite3.connect(servers.database_url.removeprefix("sqlite:///"))
+    made = db.execute("SELECT count(*) FROM pdf_cache").fetchone()[0]
+    jobs = db.execute("SELECT state, reason FROM pdf_jobs").fetchall()
+    db.close()
+    assert made >= 1  # the render under way was let finish
+    assert made + len(jobs) == 5 and set(jobs) <= {("failed", "restart")}, (made, jobs)
+    assert jobs, "every summary was made before the server stopped: nothing was left waiting"
