@@ -39,6 +39,7 @@ import base64
 import json
 import os
 import random
+import re
 import resource
 import sys
 import tempfile
@@ -183,7 +184,8 @@ class Person(HttpUser):
                 gevent.sleep(1)
                 waiting = self.page("GET", f"{result}/summary")
             if 'http-equiv="refresh" content="0;' not in waiting:
-                raise JourneyFailed("the summary could not be made")
+                said = re.search(r"<h1>.*?</h1>\s*<p>(.*?)</p>", waiting, re.DOTALL)
+                raise JourneyFailed(f"the summary could not be made: {said.group(1) if said else waiting[:200]}")
             begin = time.perf_counter()
             response = self.client.get(self.url(f"{result}/summary.pdf"), allow_redirects=False, name="pdf", timeout=60)
         raise JourneyFailed("the summary never came")
@@ -291,6 +293,10 @@ def main() -> None:
             database_url = args.database_url or servers.database_url
             once = stored_once(database_url, TALLY.journeys) if database_url else None
             made_by_worker = servers.pdfs_made_by_worker()
+            if TALLY.errors:  # what the servers said about it, before their folder goes
+                for line in servers.logs().splitlines():
+                    if any(word in line for word in ("ERROR", "WARNING", "Traceback", "Error")):
+                        print(f"server_log: {line}", file=sys.stderr)
         finally:
             servers.stop()
     client_cpu = time.process_time() - client_cpu
@@ -325,7 +331,7 @@ def main() -> None:
     print(f"cores={os.cpu_count()}")
     print(f"errors={sum(TALLY.errors.values())}")
     for kind, count in sorted(TALLY.errors.items()):
-        print(f"  error: {kind} x{count}", file=sys.stderr)
+        print(f"error_seen={count}x {kind}")
     print(f"results_stored_once={'true' if once else 'false' if once is not None else 'unknown'}")
 
 

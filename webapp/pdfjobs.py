@@ -233,9 +233,11 @@ class Renderer:
                 niceness=RENDER_NICENESS,
             )
         except RenderTimeout:
+            log.warning("PDF summary stopped at the time limit (%g s)", self.pdf_timeout)
             self.book.fail(job.result_id, job.version_key, "timeout")
             return "timeout"
-        except RenderFailed:
+        except RenderFailed as error:
+            log.error("PDF summary failed in its render process: %s", error)  # the exception's class only
             self.book.fail(job.result_id, job.version_key, "failed")
             return "failed"
         sealed = crypto.seal(job.key, body, pdf_context(job.visit_id, job.result_id, job.version_key))
