@@ -149,9 +149,13 @@ def test_a_stopping_server_finishes_the_render_under_way_and_fails_the_waiting_o
         results = [complete_a_check(person) for person in people]
         for person, result in zip(people, results, strict=True):
             assert person.get(f"{result}/summary.pdf").status == 303  # handed over, one after another
+        db = sqlite3.connect(servers.database_url.removeprefix("sqlite:///"), timeout=30)
+        deadline = time.monotonic() + 60
+        while not db.execute("SELECT count(*) FROM pdf_jobs WHERE state = 'rendering'").fetchone()[0]:
+            assert time.monotonic() < deadline, "no render started"
+            time.sleep(0.01)
     finally:
-        servers.stop()  # SIGTERM, as a restart or a deploy does
-    db = sqlite3.connect(servers.database_url.removeprefix("sqlite:///"))
+        servers.stop()  # SIGTERM while a render is under way, as a restart or a deploy does
     made = db.execute("SELECT count(*) FROM pdf_cache").fetchone()[0]
     jobs = db.execute("SELECT state, reason FROM pdf_jobs").fetchall()
     db.close()
