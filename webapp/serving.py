@@ -17,6 +17,10 @@ from webapp.config import DEFAULTS
 
 MIN_WORKERS = 2  # one process can restart (max-requests, a crash) while the other serves
 DEFAULT_THREADS = 4
+# An idle kept-alive connection costs a threaded worker nothing but a socket in its poller. Closing
+# it sooner than the client (a load balancer keeps its connections for 60 s) races the client's
+# next request on it: the request meets a closed socket and fails. So the server waits longer.
+KEEP_ALIVE = 75
 
 
 def sizes(cores: int, workers: int | None, threads: int | None) -> tuple[int, int]:
@@ -60,6 +64,8 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int, timeout: 
         str(timeout),
         "--graceful-timeout",
         str(timeout),
+        "--keep-alive",
+        str(KEEP_ALIVE),
         "--access-logfile",
         "-",
         # no sizes, addresses or full paths: they tell which options were chosen (webapp/accesslog.py)
