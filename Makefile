@@ -17,4 +17,6 @@ bench: setup
 	.venv/bin/python bench/engine.py
 	.venv/bin/python bench/web.py
 	.venv/bin/python bench/reports.py
+	.venv/bin/python bench/cli.py
+	.venv/bin/python bench/load.py
 	taskset -c 0 .venv/bin/python bench/analyze.py

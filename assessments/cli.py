@@ -18,6 +18,7 @@ from assessments.engine import Scorer
 from assessments.errors import AssessmentError, FileError, GuaranteeFailure, display_path
 from assessments.library import Library, env_dirs, load_library, yaml_files
 from assessments.loading import SourceFile
+from assessments.models.policy import Policy
 from assessments.models.ruleset import RuleSet
 from assessments.models.scenarios import ScenarioFile
 from assessments.presentation import present
@@ -56,17 +57,31 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def _load_checked(ctx: click.Context, paths: tuple[Path, ...]) -> tuple[list[Path], Library, list[FileError]]:
-    """Load the library with the named files standing in, and give the errors that concern them."""
+    """Load the library with the named files standing in, and give the errors that concern them.
+
+    Only the guarantees whose failures would be reported are proven: those of the named rule
+    sets and of the rule sets named scenario files test, or every rule set's when a policy file
+    is named (its failures are written at the policy). Proving is most of the time `validate`
+    takes, so checking one file does not prove the whole library.
+    """
     files = _expand(paths)
-    library = load_library(library_dirs(ctx), files=files, replace=True)
     named = {f.resolve() for f in files}
-    # a named rule set, and the rule sets that named scenario files test, must keep their
-    # guarantees; a broken one is reported where it is written (often a policy file)
-    concerned = {
-        ("ruleset", s.model.ruleset if isinstance(s.model, ScenarioFile) else s.model.id)
-        for s in [*library.sources.values(), *library.scenario_sources]
-        if s.path.resolve() in named and isinstance(s.model, (RuleSet, ScenarioFile))
-    }
+    concerned: set[tuple[str, str]] = set()
+
+    def to_prove(library: Library) -> list[str]:
+        # a named rule set, and the rule sets that named scenario files test, must keep their
+        # guarantees; a broken one is reported where it is written (often a policy file)
+        mine = [s for s in [*library.sources.values(), *library.scenario_sources] if s.path.resolve() in named]
+        concerned.update(
+            ("ruleset", s.model.ruleset if isinstance(s.model, ScenarioFile) else s.model.id)
+            for s in mine
+            if isinstance(s.model, (RuleSet, ScenarioFile))
+        )
+        if any(isinstance(s.model, Policy) for s in mine):
+            return list(library.rulesets)
+        return [item_id for _, item_id in concerned]
+
+    library = load_library(library_dirs(ctx), files=files, replace=True, prove=to_prove if files else None)
     errors = [
         e
         for e in library.errors

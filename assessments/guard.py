@@ -27,13 +27,15 @@ _MEMO: dict[str, list[GuaranteeReport]] = {}
 _MEMO_LIMIT = 256
 
 
-def guard(library: Library) -> None:
-    """Prove every rule set's guarantees; record the proofs and refuse the rule sets that fail."""
+def guard(library: Library, only: set[str] | None = None) -> None:
+    """Prove every rule set's guarantees (or those in `only`); record the proofs and refuse the rule sets that fail."""
     policies = [library.policies[p] for p in sorted(library.policies)]
     policy_hashes = [library.sources[("policy", p.id)].content_hash for p in policies]
     errors: dict[tuple[str, str], list[Problem]] = {}
     places: dict[str, SourceFile] = {}
     for ruleset_id, ruleset in library.rulesets.items():
+        if only is not None and ruleset_id not in only:
+            continue
         scorer = library.scorer(ruleset_id)
         questionnaires = library.questionnaires_for(ruleset)
         applied, unfit = applied_guarantees(ruleset, scorer.ruleset, questionnaires, policies)

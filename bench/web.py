@@ -91,6 +91,7 @@ def _submission_loop(args: tuple[str, float]) -> tuple[int, int, list[float]]:
         "q_shared_memories": "sometimes",
         "q_tone": "softer",
         "q_curious_about_you": "yes",
+        "q_said_try_again": "yes",
         "q_open_to_meeting": "open",
         "q_own_part": "yes",
         "q_concerning": "none",

@@ -19,11 +19,13 @@ class RenderFailed(Exception):
     """Rendering failed in the worker process."""
 
 
-def _child(send: Any, render: Callable[[], bytes]) -> None:
+def _child(send: Any, render: Callable[[], bytes], niceness: int) -> None:
     # A short-lived child needs no cycle collector, and a collection would walk (and so copy)
     # every object the web worker holds; the process exits straight after anyway.
     gc.disable()
     try:
+        if niceness:
+            os.nice(niceness)
         send.send_bytes(render())
     except BaseException as exc:  # report any failure to the parent, then exit
         send.send_bytes(b"\x00ERROR:" + type(exc).__name__.encode())
@@ -32,15 +34,16 @@ def _child(send: Any, render: Callable[[], bytes]) -> None:
         os._exit(0)
 
 
-def render_in_worker(render: Callable[[], bytes], *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+def render_in_worker(render: Callable[[], bytes], *, timeout: float = DEFAULT_TIMEOUT, niceness: int = 0) -> bytes:
     """Run `render` in a forked process; give its bytes, or raise RenderTimeout / RenderFailed.
 
     Forking shares the already-imported WeasyPrint and the inputs with the child, so nothing is
-    pickled but the PDF coming back.
+    pickled but the PDF coming back. With `niceness`, the child runs at that lower CPU priority,
+    so on a busy machine the cores go to page requests first.
     """
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(send, render), daemon=True)
+    process = context.Process(target=_child, args=(send, render, niceness), daemon=True)
     process.start()
     send.close()
     try:

@@ -89,7 +89,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Reply:
     status: int
     headers: Any
-    body: str
+    data: bytes
+
+    @property
+    def body(self) -> str:
+        return self.data.decode(errors="replace")
 
     @property
     def location(self) -> str:
@@ -115,10 +119,10 @@ class LiveClient:
         request = urllib.request.Request(self.base + path, data=body, headers=headers or {})
         try:
             with self.opener.open(request, timeout=30) as response:
-                return Reply(response.status, response.headers, response.read().decode())
+                return Reply(response.status, response.headers, response.read())
         except urllib.error.HTTPError as error:
             with error:
-                return Reply(error.code, error.headers, error.read().decode())
+                return Reply(error.code, error.headers, error.read())
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
         return self.request(path, headers=headers)

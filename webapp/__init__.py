@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, request
-from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from assessments import Library
-from assessments.library import env_dirs
-from assessments.yamlload import MAX_FILE_BYTES
-from webapp.accounts import Accounts
-from webapp.config import DEFAULTS, from_environment, instance_folder
-from webapp.documents import Documents
-from webapp.published import import_files, install, library_files, refresh
-from webapp.state import AppState
-from webapp.storage import Store, upgrade
-from webapp.throttle import PasswordChecks, Throttle
-
-csrf = CSRFProtect()
+# `rekindle --help` imports this package (the command lives in webapp/cli.py), so the web stack,
+# the library and the database are imported only when an app is built (STYLE: "Commands load
+# what they use").
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then test_config; then library, storage, blueprints."""
+    from flask import Flask, request
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from assessments import Library
+    from assessments.library import env_dirs
+    from assessments.yamlload import MAX_FILE_BYTES
+    from webapp.accounts import Accounts
+    from webapp.config import DEFAULTS, from_environment, instance_folder
+    from webapp.documents import Documents
+    from webapp.published import import_files, install, library_files, refresh
+    from webapp.security import csrf
+    from webapp.startup import startup_lock
+    from webapp.state import AppState
+    from webapp.storage import Store, upgrade
+    from webapp.throttle import PasswordChecks, Throttle
+
     app = Flask(__name__, instance_relative_config=True, instance_path=str(instance_folder()))
     app.config.update(DEFAULTS)  # over Flask's own defaults (e.g. SESSION_COOKIE_SAMESITE=None)
     app.config.update(from_environment(os.environ))
@@ -46,8 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         url = f"sqlite:///{instance / 'rekindle.sqlite'}"
         app.config["REKINDLE_DATABASE_URL"] = url
     extra = env_dirs({"REKINDLE_LIBRARY": str(app.config["REKINDLE_LIBRARY"] or "")})
-    with _startup_lock(instance):
-        # every forked worker builds the app; one at a time may migrate, purge and import files
+    with startup_lock(url, instance):
+        # every forked worker and every instance builds the app; one at a time may migrate,
+        # purge and import library files
         upgrade(url)
         store = Store(url)
         store.purge(retention=retention(app), draft_idle=draft_idle(app))
@@ -87,12 +91,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     from webapp import (
         admin,
+        assets,
         compare,
         counsellor,
         countries,
         errors,
+        health,
         housekeeping,
         interruption,
+        pdfjobs,
         published,
         reload,
         results,
@@ -108,12 +115,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["REKINDLE_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     security.init_app(app)
+    assets.init_app(app)
     published.init_app(app)
     reload.init_app(app)
     housekeeping.init_app(app)
+    pdfjobs.init_app(app)
     # browsers ask every site for /favicon.ico, whatever its pages link to
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
-    for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, errors):
+    for module in (public_pages, interruption, results, safety, countries, counsellor, workbench, health, errors):
         app.register_blueprint(module.bp)
     for module in (workspace, review, compare, admin):  # the library workspace
         app.register_blueprint(module.bp)
@@ -126,17 +135,6 @@ def _private_folder(instance: Path) -> None:
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     if instance.stat().st_mode & 0o077:
         instance.chmod(0o700)
-
-
-@contextlib.contextmanager
-def _startup_lock(instance: Path) -> Iterator[None]:
-    """Hold an exclusive lock on a file in the instance folder (workers start at the same moment)."""
-    with (instance / ".startup.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def retention(app: Flask) -> dt.timedelta:

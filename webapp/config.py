@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +27,24 @@ DEFAULTS: dict[str, Any] = {
     "REKINDLE_HTTPS": False,
     "REKINDLE_EXIT_URL": "https://www.bbc.co.uk/weather",
     "REKINDLE_PDF_TIMEOUT": 20,  # seconds a PDF may take before its worker process is stopped
-    "REKINDLE_RELOAD": None,
-    "REKINDLE_LIBRARY_CHECK_SECONDS": 1,  # how often each process asks whether the published library changed  # reload changed library files on each request; None: in debug mode
+    "REKINDLE_PDF_RENDERS": None,  # PDFs made at once on this machine by the server's own pool; None: one per core
+    "REKINDLE_PDF_QUEUE": "rekindle-pdf",  # the RQ queue in Redis that `rekindle worker` reads
+    "REKINDLE_RELOAD": None,  # reload changed library files on each request; None: in debug mode
+    "REKINDLE_LIBRARY_CHECK_SECONDS": 1,  # how often each process asks whether the published library changed
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a questionnaire page is a few hundred bytes
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a slow reader should not lose answers
 }
 _INTS = {
-    "REKINDLE_PDF_TIMEOUT",
+    "REKINDLE_PDF_RENDERS",
     "REKINDLE_PURGE_INTERVAL_SECONDS",
     "REKINDLE_PASSWORD_CHECKS",
     "REKINDLE_PROXIES",
 }
 _FLOATS = {
     "REKINDLE_LIBRARY_CHECK_SECONDS",
+    "REKINDLE_PDF_TIMEOUT",
     "REKINDLE_RETENTION_DAYS",
     "REKINDLE_DRAFT_MINUTES",
     "REKINDLE_COUNSELLOR_IDLE_MINUTES",
@@ -48,7 +52,7 @@ _FLOATS = {
 _BOOLS = {"REKINDLE_HTTPS", "REKINDLE_RELOAD"}
 
 
-def from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Give the REKINDLE_* settings found in the environment, typed."""
     found: dict[str, Any] = {}
     for key in [*DEFAULTS, "REKINDLE_SECRET_KEY"]:
@@ -64,7 +68,7 @@ def from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, An
     return found
 
 
-def instance_folder(environ: dict[str, str] | os._Environ[str] | None = None) -> Path:
+def instance_folder(environ: Mapping[str, str] | None = None) -> Path:
     """Give the one instance folder every command uses (SQLite file, generated key, accounts).
 
     REKINDLE_INSTANCE when set; otherwise Flask's own choice for the installed package — the

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from assessments import Result, Scorer, read_source
+from assessments import Result, Scorer
 from assessments.bounds import score_ranges
-from assessments.models import Questionnaire, RuleSet
 from assessments.presentation import by_country, present
-from reports import RenderFailed, RenderTimeout, chart_notes, render_in_worker, render_pdf, score_chart_svg
-from reports.render import warm_up
+from reports.chart import chart_notes, score_chart_svg
 from webapp import visits
 from webapp.countries import chosen_country, listed
 from webapp.errors import log_storage_failure, not_deleted_page
+from webapp.pdfjobs import FAILED, RenderJob, Summaries, scorer_for
 from webapp.state import state
 from webapp.storage import StoredResult
 
@@ -26,21 +23,7 @@ bp = Blueprint("results", __name__)
 
 def stored_scorer(stored: StoredResult) -> Scorer:
     """Give the Scorer for the exact rule-set version a result used, built once per version."""
-    cache = state().stored_scorers
-    scorer = cache.get(stored.version_key)
-    if scorer is None:
-        ruleset = read_source(stored.ruleset_text.encode(), Path(f"{stored.ruleset_id}.yaml")).model
-        questionnaires = [
-            read_source(item["text"].encode(), Path(f"{qid}.yaml")).model for qid, item in stored.questionnaires.items()
-        ]
-        assert isinstance(ruleset, RuleSet) and all(isinstance(q, Questionnaire) for q in questionnaires)
-        scorer = Scorer(
-            ruleset,
-            questionnaires,  # type: ignore[arg-type]
-            ruleset_hash=stored.ruleset_hash,
-            questionnaire_hashes={qid: item["hash"] for qid, item in stored.questionnaires.items()},
-        )
-        cache[stored.version_key] = scorer
+    scorer: Scorer = scorer_for(stored, state().stored_scorers)
     return scorer
 
 
@@ -108,21 +91,58 @@ def deleted() -> str:
 
 @bp.get("/result/<result_id>/summary.pdf")
 def pdf(result_id: str) -> Response:
-    """Give the result as a PDF summary to download."""
-    stored, scorer, result = load(result_id)  # the same checks as the page: this visit's, still stored
+    """Give the result's PDF summary to download when it is made; otherwise get it made and say so.
+
+    The request never makes the PDF itself (webapp/pdfjobs.py): it hands the job over and
+    sends the person to a page that refreshes itself until the summary is ready.
+    """
+    stored, _, _ = load(result_id)  # the same checks as the page: this visit's, still stored
     body = visits.cached_pdf(stored)
     if body is None:
-        warm_up()  # once per web worker, so every forked render inherits a warm WeasyPrint
-        try:
-            body = render_in_worker(
-                lambda: render_pdf(result, scorer.ruleset, list(scorer.questionnaires), generated_at=stored.created_at),
-                timeout=float(current_app.config["REKINDLE_PDF_TIMEOUT"]),
-            )
-        except (RenderTimeout, RenderFailed):
-            current_app.logger.warning("PDF summary could not be made in time")
-            abort(503)
-        visits.cache_pdf(stored, body)
+        job = _job(stored)
+        found = _summaries().status(job)
+        if found is None or found.needs_retry(_pdf_timeout()):
+            _summaries().request(job)
+        return redirect(url_for("results.summary", result_id=result_id), code=303)
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="summary-{stored.created_at:%Y-%m-%d}.pdf"'
     return response
+
+
+@bp.get("/result/<result_id>/summary")
+def summary(result_id: str) -> Response:
+    """Say whether the PDF summary is ready (then download it), being made (refresh), or failed (try again).
+
+    The page refreshes itself with a meta refresh, so it works without JavaScript.
+    """
+    stored, _, _ = load(result_id)
+    pdf_url = url_for("results.pdf", result_id=result_id)
+    if visits.cached_pdf(stored) is not None:
+        return make_response(
+            render_template("results/summary.html", state="ready", pdf_url=pdf_url, result_id=result_id)
+        )
+    found = _summaries().status(_job(stored))
+    if found is None or found.needs_retry(_pdf_timeout()):
+        reason = found.reason if found is not None and found.state == FAILED else "lost"
+        page = render_template(
+            "results/summary.html", state="failed", reason=reason, pdf_url=pdf_url, result_id=result_id
+        )
+        return make_response(page, 503, {"Retry-After": "5"})
+    return make_response(render_template("results/summary.html", state="making", pdf_url=pdf_url, result_id=result_id))
+
+
+def _summaries() -> Summaries:
+    found: Summaries = current_app.extensions["rekindle_pdf"]
+    return found
+
+
+def _pdf_timeout() -> float:
+    return float(current_app.config["REKINDLE_PDF_TIMEOUT"])
+
+
+def _job(stored: StoredResult) -> RenderJob:
+    visit = visits.current()
+    if visit is None:  # load() has just opened the result with this visit's key
+        abort(404)
+    return RenderJob(visit.id, visit.key, stored.id, stored.version_key)

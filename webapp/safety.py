@@ -10,9 +10,10 @@ from wtforms import ValidationError
 
 from assessments.models import Resource
 from assessments.presentation import by_country, unique_resources
-from webapp import csrf, visits
+from webapp import visits
 from webapp.countries import chosen_country, listed
 from webapp.errors import log_storage_failure
+from webapp.security import csrf
 from webapp.state import state
 
 bp = Blueprint("safety", __name__)

@@ -68,6 +68,16 @@ pdf_cache = sa.Table(
     sa.Column("sealed", sa.LargeBinary, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
+pdf_jobs = sa.Table(  # summaries being made, or that failed (webapp/pdfjobs.py); no answers, no key
+    "pdf_jobs",
+    METADATA,
+    sa.Column("result_id", sa.String(64), sa.ForeignKey("results.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("version_key", sa.String(64), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),  # queued, rendering or failed
+    sa.Column("reason", sa.String(16), nullable=True),  # why it failed: timeout, failed, busy, restart
+    sa.Column("via", sa.String(8), nullable=True),  # where it was handed: local or redis
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
 counsellors = sa.Table(
     "counsellors",
     METADATA,

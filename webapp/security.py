@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()  # create_app sets it up; a view may be exempted with @csrf.exempt
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self';"

@@ -68,6 +68,16 @@ def _context(*parts: str) -> bytes:
     return ":".join(parts).encode()
 
 
+def result_context(visit_id: str, result_id: str) -> bytes:
+    """Give what a result's sealed answers are bound to (also for a render process, webapp/pdfjobs.py)."""
+    return _context("result", visit_id, result_id)
+
+
+def pdf_context(visit_id: str, result_id: str, version_key: str) -> bytes:
+    """Give what a cached PDF summary is bound to: its visit, result and rule-set version."""
+    return _context("pdf", visit_id, result_id, version_key)
+
+
 def _drafts() -> dict[str, Draft]:
     if "drafts" not in g:
         g.drafts = {}
@@ -120,7 +130,7 @@ def save_result(flow_id: str, draft: Draft, version: RulesetVersion) -> str | No
     if visit is None:
         return None
     result_id = new_id()
-    sealed = crypto.seal_json(visit.key, draft.answers, _context("result", visit.id, result_id))
+    sealed = crypto.seal_json(visit.key, draft.answers, result_context(visit.id, result_id))
     return state().store.save_result(
         visit.id,
         result_id,
@@ -148,7 +158,7 @@ def load_result(result_id: str) -> StoredResult | None:
     if stored is None:
         return None
     try:
-        answers = crypto.unseal_json(visit.key, stored.sealed, _context("result", visit.id, result_id))
+        answers = crypto.unseal_json(visit.key, stored.sealed, result_context(visit.id, result_id))
     except crypto.Unreadable:
         return None
     return dataclasses.replace(stored, answers=answers)
@@ -161,7 +171,7 @@ def cached_pdf(stored: StoredResult) -> bytes | None:
     if visit is None or sealed is None:
         return None
     try:
-        return crypto.unseal(visit.key, sealed, _context("pdf", visit.id, stored.id, stored.version_key))
+        return crypto.unseal(visit.key, sealed, pdf_context(visit.id, stored.id, stored.version_key))
     except crypto.Unreadable:
         return None
 
@@ -170,7 +180,7 @@ def cache_pdf(stored: StoredResult, body: bytes) -> None:
     """Keep a rendered PDF summary of one of this visit's results, sealed like its answers."""
     visit = current()
     if visit is not None:
-        sealed = crypto.seal(visit.key, body, _context("pdf", visit.id, stored.id, stored.version_key))
+        sealed = crypto.seal(visit.key, body, pdf_context(visit.id, stored.id, stored.version_key))
         state().store.cache_pdf(stored.id, stored.version_key, sealed)
 
 

@@ -32,8 +32,13 @@ from assessments.models.ruleset import BandsDecision, Guarantee, RuleSet, Then
 from assessments.result import Result
 
 PROOF_BUDGET = 60_000  # search steps per guarantee before it is called "not decided"
-FIRST_TRY = 2_000  # a short search first, then random answer sets, then the full budget
+# a short search first, then random answer sets, then the full budget; a search the first try
+# does not finish is walked again from the start, so the first try is long enough to finish
+# the bundled rule sets' hardest guarantee (about 2,900 steps) and `validate` stays quick
+FIRST_TRY = 4_000
+CASE_BUDGET = 2_000  # the least each case of a guarantee gets, however many cases it has
 SAMPLES = 300
+TRUTHS_KEPT = 50_000  # partial answer sets whose rule truths a prover keeps
 
 PROVEN, BROKEN, UNDECIDED = "proven", "broken", "not decided"
 
@@ -129,6 +134,23 @@ class Prover:
         self.decisive = slots  # the questions the result can depend on
         self._samples: list[Answers] | None = None
         self._compiled: dict[int, Any] = {}
+        # A search asks about each partial answer set more than once (to rank it among its
+        # siblings, then to visit it, then to narrow the next question's answers), and every
+        # guarantee's search walks the same first questions: the rules' truths for a partial
+        # answer set are worked out once. Bounded, so a long search does not grow it for ever.
+        self._truths: dict[tuple[int, ...], list[Tri]] = {}
+        self._kept_memo: dict[tuple[int, ...], Tri] = {}
+        self._forcing: list[Slot] | None = None
+
+    def truths(self, node: Node) -> list[Tri]:
+        """Give each rule's three-valued truth for the partial answers in `node`."""
+        key = tuple(node.chosen)
+        found = self._truths.get(key)
+        if found is None:
+            if len(self._truths) >= TRUTHS_KEPT:
+                self._truths.clear()
+            found = self._truths[key] = [rule(node) for rule in self.abstract.rules]
+        return found
 
     def prove_all(self) -> list[GuaranteeReport]:
         """Give a report for every guarantee, in the order given."""
@@ -157,7 +179,7 @@ class Prover:
         if not parts:  # the condition can never hold
             report.status = PROVEN
             return report
-        budget = max(self.budget // len(parts), min(FIRST_TRY, self.budget))
+        budget = max(self.budget // len(parts), min(CASE_BUDGET, self.budget))
         statuses = []
         for case in parts:
             status, example, steps = self._prove_case(case, guarantee.then, budget)
@@ -252,16 +274,10 @@ class Prover:
         """
         first = self.space.slots_of(when)
         wanted = set().union(*(self.space.slots_of(c) for c in asked_for(when)))
-        rules = sorted(
-            (r for r in self.ruleset.rules if r.force or r.flag),
-            key=lambda r: -r.priority if r.force else 0,
-        )
         # what the condition asks to be present first: it settles the forcing rules early
         ranked: list[Slot] = [v.slot for v in self.space.vars if v.slot in wanted]
         ranked += [v.slot for v in self.space.vars if v.slot in first]
-        for rule in rules:
-            ranked += sorted(self.space.slots_of(rule.when), key=self._position)
-        ranked += [v.slot for v in self.space.vars if v.slot in self.decisive]
+        ranked += self._forcing_order()
         placed: dict[Slot, None] = {}
 
         def place(slot: Slot) -> None:
@@ -275,13 +291,36 @@ class Prover:
             place(slot)
         return [self.space.by_slot[slot] for slot in placed]
 
+    def _forcing_order(self) -> list[Slot]:
+        """Give the questions of the forcing and flag rules (highest priority first), then the decisive ones."""
+        if self._forcing is not None:  # the same for every guarantee of this rule set
+            return self._forcing
+        rules = sorted(
+            (r for r in self.ruleset.rules if r.force or r.flag),
+            key=lambda r: -r.priority if r.force else 0,
+        )
+        ranked: list[Slot] = []
+        for rule in rules:
+            ranked += sorted(self.space.slots_of(rule.when), key=self._position)
+        self._forcing = ranked + [v.slot for v in self.space.vars if v.slot in self.decisive]
+        return self._forcing
+
     def _position(self, slot: Slot) -> int:
         return self.space.by_slot[slot].index
 
     # three-valued: does the property hold whatever the unanswered questions will be?
 
     def _kept(self, node: Node, then: Then) -> Tri:
-        truths = [rule(node) for rule in self.abstract.rules]
+        key = (id(then), *node.chosen)  # asked when ranking a partial answer set, then again on visiting it
+        if key in self._kept_memo:
+            return self._kept_memo[key]
+        if len(self._kept_memo) >= TRUTHS_KEPT:
+            self._kept_memo.clear()
+        found = self._kept_memo[key] = self._work_out_kept(node, then)
+        return found
+
+    def _work_out_kept(self, node: Node, then: Then) -> Tri:
+        truths = self.truths(node)
         parts: list[Tri] = []
         possible: set[str] = set()
         if then.outcome or then.one_of or then.never or then.advice or then.resources:
@@ -334,7 +373,7 @@ class Prover:
             return 0.0
         good = {then.outcome} if then.outcome else set(then.one_of or ())
         bad = set(then.never or ()) or {o for o in self.ruleset.outcome_ids() if o not in good}
-        low, high, _ = self.abstract.tallies([rule(node) for rule in self.abstract.rules])
+        low, high, _ = self.abstract.tallies(self.truths(node))
         return max((high[o] - max((v for x, v in low.items() if x != o), default=0.0) for o in bad), default=0.0)
 
 

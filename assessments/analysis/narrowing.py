@@ -84,7 +84,7 @@ class Narrowing:
     def choices(self, node: Node, var: Var) -> list[int]:
         """Give one candidate answer of each group that can still behave differently."""
         everything = list(range(len(var.values)))
-        live = self.live([rule(node) for rule in self.prover.abstract.rules])
+        live = self.live(self.prover.truths(node))
         if live is None:
             self.inexact = self.inexact or var.approximate
             return everything

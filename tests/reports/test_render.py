@@ -18,7 +18,7 @@ from assessments.options import label_for
 from assessments.presentation import present
 from reports import render_pdf
 from reports.fetcher import ASSET_SCHEME, AssetFetcher
-from tests.webapp.flow import complete, csrf_token
+from tests.webapp.flow import complete, csrf_token, download_summary
 
 LIBRARY = load_library()
 CASES = [pytest.param(s.ruleset, c, id=f"{s.ruleset}: {c.name}") for s in LIBRARY.scenarios for c in s.cases]
@@ -116,7 +116,7 @@ def test_download_route_gives_an_attachment_and_404s_for_unknown_or_deleted(app:
     client = app.test_client()
     page = complete(client, app.extensions["rekindle"].flows["red-flags"], {"red-flags": {"blocked": "yes"}})
     url = page.request.path
-    response = client.get(f"{url}/summary.pdf")
+    response = download_summary(client, url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert re.fullmatch(
         r'attachment; filename="summary-\d{4}-\d{2}-\d{2}\.pdf"', response.headers["Content-Disposition"]

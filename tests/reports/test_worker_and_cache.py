@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from reports import RenderFailed, RenderTimeout, render_in_worker
 from tests.reports.test_render import text_of
-from tests.webapp.flow import complete, csrf_token
+from tests.webapp.flow import complete, csrf_token, download_summary
+from webapp import create_app
 
 
 def test_a_render_past_the_limit_is_stopped_and_the_caller_is_free() -> None:
@@ -47,7 +49,7 @@ def test_a_second_download_comes_from_the_cache_sealed_with_the_visit_key(app: F
     from webapp.schema import pdf_cache
 
     client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
-    first = client.get(f"{url}/summary.pdf").data
+    first = download_summary(client, url).data
     store = app.extensions["rekindle"].store
     visit_id, key = _visit_key(client)
     result_id = url.rsplit("/", 1)[1]
@@ -61,21 +63,21 @@ def test_a_second_download_comes_from_the_cache_sealed_with_the_visit_key(app: F
     assert client.get(f"{url}/summary.pdf").data == b"%PDF-cached-marker"
     with store.engine.begin() as conn:  # a value that does not open with the key is never served
         conn.execute(pdf_cache.update().values(sealed=crypto.seal(crypto.new_key(), b"%PDF-forged", context)))
-    assert client.get(f"{url}/summary.pdf").data.startswith(b"%PDF-1.")
+    assert download_summary(client, url).data.startswith(b"%PDF-1.")
 
 
 def test_one_persons_pdf_is_never_served_for_another_result(app: Flask) -> None:
     first_client, _, first_url = _result(app, {"red-flags": {"blocked": "yes"}})
     second_client, _, second_url = _result(app, {"red-flags": {"threats": "yes"}})
-    assert "Respect their wish" in text_of(first_client.get(f"{first_url}/summary.pdf").data)
-    second = text_of(second_client.get(f"{second_url}/summary.pdf").data)
+    assert "Respect their wish" in text_of(download_summary(first_client, first_url).data)
+    second = text_of(download_summary(second_client, second_url).data)
     assert "Put your safety first" in second and "Respect their wish" not in second
     assert second_client.get(f"{first_url}/summary.pdf").status_code == 404
 
 
 def test_deleting_or_purging_a_result_removes_its_cached_pdf(app: Flask) -> None:
     client, page, url = _result(app, {"red-flags": {"blocked": "yes"}})
-    client.get(f"{url}/summary.pdf")
+    download_summary(client, url)
     store = app.extensions["rekindle"].store
     result_id = url.rsplit("/", 1)[1]
     visit_id, _ = _visit_key(client)
@@ -85,7 +87,7 @@ def test_deleting_or_purging_a_result_removes_its_cached_pdf(app: Flask) -> None
     assert store.cached_pdf(result_id, version) is None
 
     client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
-    client.get(f"{url}/summary.pdf")
+    download_summary(client, url)
     result_id = url.rsplit("/", 1)[1]
     assert store.cached_pdf(result_id, version) is not None
     with store.engine.begin() as conn:
@@ -96,9 +98,86 @@ def test_deleting_or_purging_a_result_removes_its_cached_pdf(app: Flask) -> None
     assert store.cached_pdf(result_id, version) is None
 
 
-def test_a_render_that_takes_too_long_gets_a_503_page(app: Flask) -> None:
-    app.config["REKINDLE_PDF_TIMEOUT"] = 0.001
+def test_a_render_past_the_time_limit_is_stopped_and_the_person_offered_a_retry(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "TESTING": True,
+            "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'slow.sqlite'}",
+            "REKINDLE_PDF_TIMEOUT": 0.01,
+        }
+    )
     client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
-    response = client.get(f"{url}/summary.pdf")
-    assert response.status_code == 503
-    assert "The summary could not be made just now" in response.data.decode()
+    response = download_summary(client, url)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    page = response.data.decode()
+    assert "Your summary could not be made just now" in page and "Making it took too long and was stopped." in page
+    assert f'<a class="button" href="{url}/summary.pdf">Try again</a>' in page
+    assert "http-equiv" not in page  # a failed summary stops the refreshing
+    app.extensions["rekindle"].store.dispose()
+
+
+def test_a_failed_summary_is_made_again_when_the_person_tries_again(app: Flask) -> None:
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    result_id = url.rsplit("/", 1)[1]
+    store = app.extensions["rekindle"].store
+    visit_id, _ = _visit_key(client)
+    version = store.load_result(visit_id, result_id, retention=dt.timedelta(days=1)).version_key
+    book = app.extensions["rekindle_pdf"].book
+    assert book.claim(result_id, version, "local")  # as if a render had been handed over, then failed
+    book.fail(result_id, version, "failed")
+    failed = client.get(f"{url}/summary")
+    assert failed.status_code == 503 and "Something stopped it from being made." in failed.data.decode()
+    again = download_summary(client, url)  # "Try again" is the download link
+    assert again.status_code == 200 and again.data.startswith(b"%PDF-1.")
+    assert book.status(result_id, version) is None  # the job is forgotten once its PDF is cached
+
+
+def test_many_requests_for_one_summary_make_one_job(app: Flask) -> None:
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    answers = [client.get(f"{url}/summary.pdf") for _ in range(5)]
+    assert {(a.status_code, a.location) for a in answers} == {(303, f"{url}/summary")}
+    assert download_summary(client, url).data.startswith(b"%PDF-1.")
+    pool = app.extensions["rekindle_pdf"].pool
+    assert pool._jobs.qsize() == 0
+
+
+def test_the_waiting_page_refreshes_itself_and_the_ready_page_downloads(app: Flask) -> None:
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    result_id = url.rsplit("/", 1)[1]
+    visit_id, _ = _visit_key(client)
+    store = app.extensions["rekindle"].store
+    version = store.load_result(visit_id, result_id, retention=dt.timedelta(days=1)).version_key
+    app.extensions["rekindle_pdf"].book.claim(result_id, version, "local")  # queued, never handed over
+    waiting = client.get(f"{url}/summary")
+    assert waiting.status_code == 200 and waiting.headers["Cache-Control"] == "no-store"
+    assert '<meta http-equiv="refresh" content="1">' in waiting.data.decode()
+    assert "Your summary is being made" in waiting.data.decode()
+    app.extensions["rekindle_pdf"].book.finish(result_id, version)
+    assert download_summary(client, url).status_code == 200
+    ready = client.get(f"{url}/summary").data.decode()
+    assert f'<meta http-equiv="refresh" content="0; url={url}/summary.pdf">' in ready
+    assert "Your summary is ready" in ready
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        ("timeout", "Making it took too long and was stopped."),
+        ("busy", "Many summaries are being made at the moment."),
+        ("restart", "The server restarted before it was made."),
+        ("failed", "Something stopped it from being made."),
+    ],
+)
+def test_a_failed_summary_says_why_and_offers_to_try_again(app: Flask, reason: str, said: str) -> None:
+    client, _, url = _result(app, {"red-flags": {"blocked": "yes"}})
+    result_id = url.rsplit("/", 1)[1]
+    visit_id, _ = _visit_key(client)
+    version = (
+        app.extensions["rekindle"].store.load_result(visit_id, result_id, retention=dt.timedelta(days=1)).version_key
+    )
+    book = app.extensions["rekindle_pdf"].book
+    book.claim(result_id, version, "local")
+    book.fail(result_id, version, reason)
+    page = client.get(f"{url}/summary")
+    assert page.status_code == 503 and said in page.data.decode() and "Your result is safe." in page.data.decode()
+    assert f'<a class="button" href="{url}/summary.pdf">Try again</a>' in page.data.decode()

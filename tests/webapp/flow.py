@@ -85,3 +85,27 @@ def complete(client: FlaskClient, flow: Flow, answers: dict[str, dict[str, Any]]
     response = client.post(url, data={"csrf_token": csrf_token(review.data) or ""})
     assert response.status_code == 302, response.status_code
     return client.get(response.location)
+
+
+def download_summary(client: FlaskClient, result_path: str, wait: float = 30) -> Any:
+    """Ask for a result's PDF summary as a browser would: follow the page that waits for it, then download.
+
+    Gives the final response: the PDF, the "could not be made" page (503), or a 404.
+    """
+    import time
+
+    response = client.get(f"{result_path}/summary.pdf")
+    if response.status_code != 303:
+        return response
+    assert response.location == f"{result_path}/summary", response.location
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        page = client.get(f"{result_path}/summary")
+        if page.status_code != 200 or 'http-equiv="refresh" content="0;' in page.data.decode():
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the summary was not made within {wait} s")
+    if page.status_code != 200:
+        return page
+    return client.get(f"{result_path}/summary.pdf")

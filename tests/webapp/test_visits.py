@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.webapp.flow import complete, csrf_token
+from tests.webapp.flow import complete, csrf_token, download_summary
 from webapp import create_app
 from webapp.schema import drafts, pdf_cache, results, visits
 
@@ -58,7 +58,7 @@ def test_a_visit_with_eight_results_deletes_all_of_them_with_its_drafts_and_pdfs
     flows = db_app.extensions["rekindle"].flows
     urls = [complete(client, flows["red-flags"], {"red-flags": {"blocked": "yes"}}).request.path for _ in range(8)]
     assert len(set(urls)) == 8
-    assert client.get(f"{urls[0]}/summary.pdf").status_code == 200  # a cached PDF too
+    assert download_summary(client, urls[0]).status_code == 200  # a cached PDF too
     answer_first_page(client, "motivation-check", {})  # and a draft of another check in progress
     visit_id = visit_of(client)
     assert rows_of(db_app, visit_id) == {"visits": 1, "drafts": 1, "results": 8, "pdf_cache": 1}
@@ -181,7 +181,7 @@ def test_a_marker_answer_is_never_in_the_raw_database_stored_or_deleted(db_app: 
     review = client.get("/check/red-flags/review")
     assert MARKER in review.data.decode()  # the visit itself can read it
     shown = client.get(client.post("/check/red-flags/review", data={"csrf_token": csrf_token(review.data)}).location)
-    assert client.get(f"{shown.request.path}/summary.pdf").status_code == 200
+    assert download_summary(client, shown.request.path).status_code == 200
     assert MARKER.encode() not in raw_database(db_app)  # the result and the cached PDF, sealed
     client.post(f"{shown.request.path}/delete", data={"csrf_token": csrf_token(shown.data)})
     raw = raw_database(db_app)
