@@ -164,10 +164,10 @@ def serve_command(
         os.environ["REKINDLE_SECRET_KEY"] = ensure_secret_key(instance)
     workers, threads = sizes(cores(), workers, threads)
     click.echo(f"Rekindle is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    click.echo(f"{workers} worker processes with {threads} threads each; request timeout {timeout} s")
     click.echo(f"Instance folder: {instance}")
     if not _has_counsellors():
         click.echo("No counsellor account yet: the counsellors' area is off; run 'rekindle counsellor add NAME'")
+    click.echo(f"{workers} worker processes with {threads} threads each; request timeout {timeout} s")
     sys.stdout.flush()
     argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads, timeout=timeout)
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
