@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from assessments.analysis.guarantees import BROKEN, GuaranteeReport, prove
+from assessments.analysis.report import describe_answers
 from assessments.errors import GuaranteeFailure, Problem
 from assessments.policies import Applied, applied_guarantees
 
@@ -100,13 +101,3 @@ def failure_message(report: GuaranteeReport, ruleset_id: str, item: Applied) -> 
         f" {report.steps:,} steps{why}, so it is not proven and the rule set is not served; simplify the"
         " conditions it depends on, or split the rule set"
     )
-
-
-def describe_answers(answers: dict[str, dict[str, Any]], *, qualified: bool = True) -> str:
-    """Give answers as `question=value; ...` (`questionnaire.question` when qualified), or 'no answers at all'."""
-    parts = []
-    for group, given in answers.items():
-        for question, value in given.items():
-            shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
-            parts.append(f"{group}.{question}={shown}" if qualified else f"{question}={shown}")
-    return "; ".join(parts) if parts else "no answers at all"

@@ -177,16 +177,19 @@ def _num(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def _answers(example: Answers | None, qualified: bool = True) -> str:
-    """Give an example as `question=value; ...` (questionnaire.question over several questionnaires)."""
-    if not example:
-        return "(no answers)" if example is not None else ""
+def describe_answers(answers: Answers, *, qualified: bool = True, none: str = "no answers at all") -> str:
+    """Give answers as `question=value; ...` (`questionnaire.question` when qualified), or `none`."""
     parts = []
-    for group, answers in example.items():
-        for question, value in answers.items():
+    for group, given in answers.items():
+        for question, value in given.items():
             shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
             parts.append(f"{group}.{question}={shown}" if qualified else f"{question}={shown}")
-    return "; ".join(parts) if parts else "(no answers)"
+    return "; ".join(parts) if parts else none
+
+
+def _answers(example: Answers | None, qualified: bool = True) -> str:
+    """Give an example for the report: nothing when there is none, "(no answers)" when it is empty."""
+    return "" if example is None else describe_answers(example, qualified=qualified, none="(no answers)")
 
 
 def _not_found(tried: int) -> str:
