@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessments.analysis.abstract import Abstract, Node, Tri, t_and, t_or
+from assessments.analysis.abstract import UNSET, Abstract, Node, Tri, t_and, t_or
 from assessments.analysis.narrowing import Narrowing, asked_for, cases
 from assessments.analysis.search import Answers, Searcher, minimise
 from assessments.analysis.space import Slot, Space, Var, ruleset_conditions
@@ -139,6 +139,13 @@ class Prover:
         # guarantee's search walks the same first questions: the rules' truths for a partial
         # answer set are worked out once. Bounded, so a long search does not grow it for ever.
         self._truths: dict[tuple[int, ...], list[Tri]] = {}
+        # Which rules can change when a question is answered: a child of a partial answer set
+        # recomputes only those, and only where its parent had not already decided them.
+        self._rules_on: list[list[int]] = [[] for _ in self.space.vars]
+        for i, rule in enumerate(self.ruleset.rules):
+            for slot in self.space.slots_of(rule.when):
+                self._rules_on[self.space.by_slot[slot].index].append(i)
+        self._walk: list[int] = []  # the variable indices of the search under way, in its order
         self._kept_memo: dict[tuple[int, ...], Tri] = {}
         self._forcing: list[Slot] | None = None
 
@@ -149,8 +156,30 @@ class Prover:
         if found is None:
             if len(self._truths) >= TRUTHS_KEPT:
                 self._truths.clear()
-            found = self._truths[key] = [rule(node) for rule in self.abstract.rules]
+            found = self._truths[key] = self._from_parent(node, key)
         return found
+
+    def _from_parent(self, node: Node, key: tuple[int, ...]) -> list[Tri]:
+        """Work out the rules' truths, from those of the partial answer set one answer shorter when known.
+
+        A search answers its questions in order, so the parent lacks only the last answered one.
+        More answers only narrow the completions, so what the parent decided stays decided (three-
+        valued truth is sound for every completion), and a rule that does not read the new answer
+        is as undecided as before.
+        """
+        rules = self.abstract.rules
+        depth = len(key) - key.count(UNSET)
+        walk = self._walk
+        if 0 < depth <= len(walk) and all(key[walk[j]] != UNSET for j in range(depth)):
+            last = walk[depth - 1]
+            parent = self._truths.get((*key[:last], UNSET, *key[last + 1 :]))
+            if parent is not None:
+                found = list(parent)
+                for i in self._rules_on[last]:
+                    if found[i] is None:
+                        found[i] = rules[i](node)
+                return found
+        return [rule(node) for rule in rules]
 
     def prove_all(self) -> list[GuaranteeReport]:
         """Give a report for every guarantee, in the order given."""
@@ -204,6 +233,7 @@ class Prover:
         """Give (status, counterexample or None, steps) for one case of a guarantee's condition."""
         condition = self.abstract.condition(when)
         order = self._order(when)
+        self._walk = [v.index for v in order]
         approximate = [v.key for v in order if v.approximate]
         narrowing = Narrowing(self, when, then)
 
