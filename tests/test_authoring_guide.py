@@ -232,7 +232,10 @@ def test_trying_the_example_in_the_browser_shows_the_trace(tmp_path: Path) -> No
         {"TESTING": True, "REKINDLE_LIBRARY": str(EXAMPLES), "REKINDLE_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
     )
     client = sign_in_counsellor(app)
-    assert "Nothing wrong found: every outcome can be reached" in client.get("/counsellor/rulesets/ready-to-talk").data.decode()
+    assert (
+        "Nothing wrong found: every outcome can be reached"
+        in client.get("/counsellor/rulesets/ready-to-talk").data.decode()
+    )
     form = client.get("/counsellor/rulesets/ready-to-talk/try")
     shown = client.post(
         "/counsellor/rulesets/ready-to-talk/try",
