@@ -398,3 +398,24 @@ def test_copy_send_back_download_try_and_a_change_that_would_break_others(app: F
         author.get(page)
     )
     assert documents.current("questionnaire", "red-flags").number == 1
+
+
+def test_the_editor_shows_the_analysis_of_the_draft_in_the_words_of_rekindle_analyze(app: Flask) -> None:
+    author = signed_in(app, "ann", "author")
+    new_ruleset(author)
+    before = text_of(author.get(RULES + "/edit"))
+    assert "The same analysis as rekindle analyze" in before and "can never fire" not in before
+    original = app.extensions["rekindle"].documents.latest("ruleset", "my-red-flags").text
+    found = re.search(r"- id: example-advice[^\n]*\n    when: (\{[^\n]*\})\n", original)
+    assert found, original
+    condition = found.group(1)
+    never = (
+        "rules:\n"
+        "  - id: never-both\n"
+        f"    when: {{all: [{condition}, {{not: {condition}}}]}}\n"
+        '    because: "Planted: this can never hold."\n'
+        "    add: {go-slowly: 1}\n"
+    )
+    assert save(author, app, original.replace("rules:\n", never, 1)).status_code == 303
+    page = text_of(author.get(RULES + "/edit"))
+    assert "rule 'never-both' can never fire: its parts can each hold, but never together" in page
