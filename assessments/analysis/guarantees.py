@@ -78,8 +78,9 @@ def broken_parts(result: Result, then: Then) -> list[str]:
     raised = {f.id for f in result.flags}
     found += [f"flag '{f}' was not raised" for f in then.flags if f not in raised]
     found += [f"the advice '{_short(a)}' was not shown" for a in then.advice if a not in result.advice]
-    names = {r.name for r in result.resources}
-    found += [f"'{n}' was not shown" for n in then.resources if n not in names]
+    # a service is known by its name in any case: a result shows one spelling of it (see unique_resources)
+    names = {r.name.casefold() for r in result.resources}
+    found += [f"'{n}' was not shown" for n in then.resources if n.casefold() not in names]
     return found
 
 
@@ -382,11 +383,13 @@ class Prover:
         return t_or(parts)
 
     def _resource_shown(self, name: str, possible: set[str], truths: list[Tri]) -> Tri:
+        wanted = name.casefold()  # as broken_parts compares names
+
         def listed(outcome_id: str) -> bool:
-            return any(r.name == name for r in self.ruleset.outcome(outcome_id).resources)
+            return any(r.name.casefold() == wanted for r in self.ruleset.outcome(outcome_id).resources)
 
         parts: list[Tri] = [_everywhere(possible, listed)]
-        flags = {f.id for f in self.ruleset.flags if any(r.name == name for r in f.resources)}
+        flags = {f.id for f in self.ruleset.flags if any(r.name.casefold() == wanted for r in f.resources)}
         parts += [truths[i] for i, r in enumerate(self.ruleset.rules) if r.flag in flags]
         return t_or(parts)
 

@@ -114,8 +114,11 @@ ADVICE = ["Talk to someone you trust.", "Give it time."]
 SERVICES = {"Helpline": "0800 111", "Refuge": "0808 2000"}
 
 
-def service(name: str) -> dict[str, Any]:
-    return {"name": name, "phone": SERVICES[name], "country": "GB", "last_verified": "2026-01-01"}
+def service(name: str, rng: random.Random) -> dict[str, Any]:
+    # now and then the same service is spelt in lower case: a result shows it once (see
+    # unique_resources), and it is still the service a guarantee names
+    spelt = name.lower() if rng.random() < 0.4 else name
+    return {"name": spelt, "phone": SERVICES[name], "country": "GB", "last_verified": "2026-01-01"}
 
 
 def with_help(data: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
@@ -125,10 +128,10 @@ def with_help(data: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
         if rng.random() < 0.4:
             outcome["advice"] = [rng.choice(ADVICE)]
         if rng.random() < 0.4:
-            outcome["resources"] = [service(rng.choice(list(SERVICES)))]
+            outcome["resources"] = [service(rng.choice(list(SERVICES)), rng)]
     flag = data["flags"][0]
     if rng.random() < 0.6:
-        flag["resources"] = [service(rng.choice(list(SERVICES)))]
+        flag["resources"] = [service(rng.choice(list(SERVICES)), rng)]
     for rule in data["rules"]:
         if rng.random() < 0.35:
             text = rng.choice(ADVICE)
@@ -551,6 +554,33 @@ def test_a_search_that_runs_out_of_steps_is_not_decided(tmp_path: Path) -> None:
     (report,) = prove(scorer, [(guarantee, "rule set")], budget=2)
     assert report.status == UNDECIDED
     assert report.steps <= 2 * (2 + 2)  # two cases (one per danger question), each two short searches
+
+
+def test_a_service_spelt_in_another_case_on_a_flag_is_the_same_service(tmp_path: Path) -> None:
+    # The flag's "refuge" and the outcome's "Refuge" are one service, shown once under the
+    # first spelling (the flag's): a guarantee naming either is kept. Found by the brute-force
+    # test above, which once proved such a guarantee that the engine's result seemed to break.
+    body = """
+guarantees:
+  - {id: g, says: Danger shows Refuge., when: {choked: {equals: "yes"}}, then: {resources: [Refuge]}}
+rules:
+  - {id: danger, when: {choked: {equals: "yes"}}, because: Danger., flag: danger, force: safety-first}
+"""
+    head = (
+        textwrap.dedent(HELP_HEAD)
+        .lstrip()
+        .replace("{name: Helpline,", "{name: refuge,")
+        .replace('"0800"', '"0808 2000 247"')
+    )
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
+    (tmp_path / "rules.yaml").write_text(head + body)
+    library = load_library([tmp_path], bundled=False)
+    scorer = library.scorer("check-rules")
+    result = scorer.score({"check": {"choked": "yes"}})
+    assert [r.name for r in result.resources] == ["refuge"]
+    assert broken_parts(result, scorer.ruleset.guarantees[0].then) == []
+    (report,) = library.proofs["check-rules"]
+    assert report.status == PROVEN, report
 
 
 # A counsellor's copy of the red flags rule set without its safety rules: refused everywhere.
