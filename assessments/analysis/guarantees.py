@@ -24,7 +24,7 @@ from assessments.analysis.abstract import UNSET, Abstract, Node, Tri, t_and, t_o
 from assessments.analysis.narrowing import Narrowing, asked_for, cases
 from assessments.analysis.search import Answers, Searcher, minimise
 from assessments.analysis.space import Slot, Space, Var, ruleset_conditions
-from assessments.compiler import compile_condition
+from assessments.compiler import Predicate, compile_condition
 from assessments.engine import Scorer
 from assessments.errors import AssessmentError
 from assessments.models.conditions import ConditionNode
@@ -134,7 +134,9 @@ class Prover:
             slots |= {v.slot for v in self.abstract.scored}
         self.decisive = slots  # the questions the result can depend on
         self._samples: list[Answers] | None = None
-        self._compiled: dict[int, Any] = {}
+        # id -> (condition, its compiled test); the condition is kept so that its id cannot be
+        # given to another one: a guarantee's cases are made afresh and dropped when proven
+        self._compiled: dict[int, tuple[ConditionNode, Predicate]] = {}
         # A search asks about each partial answer set more than once (to rank it among its
         # siblings, then to visit it, then to narrow the next question's answers), and every
         # guarantee's search walks the same first questions: the rules' truths for a partial
@@ -221,9 +223,10 @@ class Prover:
         return report
 
     def _confirm(self, answers: Answers, when: ConditionNode, then: Then) -> bool:
-        holds = self._compiled.get(id(when))
-        if holds is None:
-            holds = self._compiled[id(when)] = compile_condition(when, self.resolver)
+        found = self._compiled.get(id(when))
+        if found is None or found[0] is not when:
+            found = self._compiled[id(when)] = (when, compile_condition(when, self.resolver))
+        holds = found[1]
         try:
             values, missing = self.scorer.values_for(answers)
         except AssessmentError:

@@ -14,9 +14,10 @@ import yaml
 from click.testing import CliRunner
 
 from assessments import Library, load_library
-from assessments.analysis.guarantees import BROKEN, PROVEN, UNDECIDED, broken_parts, prove
+from assessments.analysis.guarantees import BROKEN, PROVEN, UNDECIDED, Prover, broken_parts, prove
 from assessments.errors import AssessmentError, GuaranteeFailure, display_path
 from assessments.library import BUNDLED
+from assessments.models.conditions import All, Compare
 from assessments.models.ruleset import Guarantee
 from tests.assessments.conftest import QUIZ, Build, rules
 from tests.assessments.small_space import ALL, QUESTIONNAIRE, random_condition, random_ruleset
@@ -581,6 +582,28 @@ rules:
     assert broken_parts(result, scorer.ruleset.guarantees[0].then) == []
     (report,) = library.proofs["check-rules"]
     assert report.status == PROVEN, report
+
+
+def test_a_condition_is_never_confirmed_with_the_test_compiled_for_another(tmp_path: Path) -> None:
+    # A guarantee's cases are conditions made afresh and dropped once proven, so CPython may give
+    # the next one the same id. The compiled test of the first must not confirm the second: it
+    # once did, and a broken guarantee was reported proven (now and then, in the brute-force test).
+    body, _, _ = PLANTED["weights that outvote the override"]
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
+    (tmp_path / "rules.yaml").write_text(textwrap.dedent(HEAD).lstrip() + body)
+    scorer = load_library([tmp_path], bundled=False).scorer("check-rules")
+    then = scorer.ruleset.guarantees[0].then
+    prover = Prover(scorer, [])
+    answers = {"check": {"choked": "yes", "interest": "lots", "reasons": "yes"}}  # pursue: breaks `then`
+    for _ in range(20):  # without the fix, the first try gave the second condition the first one's id
+        first = All((Compare("choked", "equals", "yes"),))
+        assert prover._confirm(answers, first, then)
+        seen = id(first)
+        del first
+        second = All((Compare("choked", "equals", "no"),))
+        if id(second) == seen:
+            break
+    assert not prover._confirm(answers, second, then)
 
 
 # A counsellor's copy of the red flags rule set without its safety rules: refused everywhere.
