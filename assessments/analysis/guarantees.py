@@ -24,7 +24,7 @@ from assessments.analysis.abstract import UNSET, Abstract, Node, Tri, t_and, t_o
 from assessments.analysis.narrowing import Narrowing, asked_for, cases
 from assessments.analysis.search import Answers, Searcher, minimise
 from assessments.analysis.space import Slot, Space, Var, ruleset_conditions
-from assessments.compiler import compile_condition
+from assessments.compiler import Predicate, compile_condition
 from assessments.engine import Scorer
 from assessments.errors import AssessmentError
 from assessments.models.conditions import ConditionNode
@@ -78,8 +78,9 @@ def broken_parts(result: Result, then: Then) -> list[str]:
     raised = {f.id for f in result.flags}
     found += [f"flag '{f}' was not raised" for f in then.flags if f not in raised]
     found += [f"the advice '{_short(a)}' was not shown" for a in then.advice if a not in result.advice]
-    names = {r.name for r in result.resources}
-    found += [f"'{n}' was not shown" for n in then.resources if n not in names]
+    # a service is known by its name in any case: a result shows one spelling of it (see unique_resources)
+    names = {r.name.casefold() for r in result.resources}
+    found += [f"'{n}' was not shown" for n in then.resources if n.casefold() not in names]
     return found
 
 
@@ -133,7 +134,9 @@ class Prover:
             slots |= {v.slot for v in self.abstract.scored}
         self.decisive = slots  # the questions the result can depend on
         self._samples: list[Answers] | None = None
-        self._compiled: dict[int, Any] = {}
+        # id -> (condition, its compiled test); the condition is kept so that its id cannot be
+        # given to another one: a guarantee's cases are made afresh and dropped when proven
+        self._compiled: dict[int, tuple[ConditionNode, Predicate]] = {}
         # A search asks about each partial answer set more than once (to rank it among its
         # siblings, then to visit it, then to narrow the next question's answers), and every
         # guarantee's search walks the same first questions: the rules' truths for a partial
@@ -220,9 +223,10 @@ class Prover:
         return report
 
     def _confirm(self, answers: Answers, when: ConditionNode, then: Then) -> bool:
-        holds = self._compiled.get(id(when))
-        if holds is None:
-            holds = self._compiled[id(when)] = compile_condition(when, self.resolver)
+        found = self._compiled.get(id(when))
+        if found is None or found[0] is not when:
+            found = self._compiled[id(when)] = (when, compile_condition(when, self.resolver))
+        holds = found[1]
         try:
             values, missing = self.scorer.values_for(answers)
         except AssessmentError:
@@ -382,11 +386,13 @@ class Prover:
         return t_or(parts)
 
     def _resource_shown(self, name: str, possible: set[str], truths: list[Tri]) -> Tri:
+        wanted = name.casefold()  # as broken_parts compares names
+
         def listed(outcome_id: str) -> bool:
-            return any(r.name == name for r in self.ruleset.outcome(outcome_id).resources)
+            return any(r.name.casefold() == wanted for r in self.ruleset.outcome(outcome_id).resources)
 
         parts: list[Tri] = [_everywhere(possible, listed)]
-        flags = {f.id for f in self.ruleset.flags if any(r.name == name for r in f.resources)}
+        flags = {f.id for f in self.ruleset.flags if any(r.name.casefold() == wanted for r in f.resources)}
         parts += [truths[i] for i, r in enumerate(self.ruleset.rules) if r.flag in flags]
         return t_or(parts)
 

@@ -14,9 +14,10 @@ import yaml
 from click.testing import CliRunner
 
 from assessments import Library, load_library
-from assessments.analysis.guarantees import BROKEN, PROVEN, UNDECIDED, broken_parts, prove
+from assessments.analysis.guarantees import BROKEN, PROVEN, UNDECIDED, Prover, broken_parts, prove
 from assessments.errors import AssessmentError, GuaranteeFailure, display_path
 from assessments.library import BUNDLED
+from assessments.models.conditions import All, Compare
 from assessments.models.ruleset import Guarantee
 from tests.assessments.conftest import QUIZ, Build, rules
 from tests.assessments.small_space import ALL, QUESTIONNAIRE, random_condition, random_ruleset
@@ -106,8 +107,71 @@ def random_guarded(seed: int) -> str:
             }
             when = {"all": [when, tagged]} if when else tagged
         guarantees.append({"id": f"g{index}", "says": "A promise.", "when": when, "then": random_then(rng)})
-    data["guarantees"] = guarantees
+    data["guarantees"] = guarantees + with_help(data, random.Random(seed + 2000))
     return "kind: ruleset\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in data.items() if k != "kind")
+
+
+ADVICE = ["Talk to someone you trust.", "Give it time."]
+SERVICES = {"Helpline": "0800 111", "Refuge": "0808 2000"}
+
+
+def service(name: str, rng: random.Random) -> dict[str, Any]:
+    # now and then the same service is spelt in lower case: a result shows it once (see
+    # unique_resources), and it is still the service a guarantee names
+    spelt = name.lower() if rng.random() < 0.4 else name
+    return {"name": spelt, "phone": SERVICES[name], "country": "GB", "last_verified": "2026-01-01"}
+
+
+def with_help(data: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
+    """Give outcomes, the flag and rules advice and services at random (a generator of its own,
+    so the other guarantees are those they always were); give guarantees that some are shown."""
+    for outcome in data["outcomes"]:
+        if rng.random() < 0.4:
+            outcome["advice"] = [rng.choice(ADVICE)]
+        if rng.random() < 0.4:
+            outcome["resources"] = [service(rng.choice(list(SERVICES)), rng)]
+    flag = data["flags"][0]
+    if rng.random() < 0.6:
+        flag["resources"] = [service(rng.choice(list(SERVICES)), rng)]
+    for rule in data["rules"]:
+        if rng.random() < 0.35:
+            text = rng.choice(ADVICE)
+            limited = {"text": text, "outcomes": rng.sample(OUTCOMES, rng.randint(1, 2))}
+            rule["advice"] = [text if rng.random() < 0.5 else limited]
+    # (condition, what is shown) pairs: what a rule or forced outcome gives under the rule's own
+    # condition (likely kept, unless advice is kept for other outcomes or a force overrides),
+    # and anything given anywhere, under a random condition (likely broken)
+    likely: dict[str, list[tuple[dict[str, Any], str]]] = {"advice": [], "resources": []}
+    anywhere: dict[str, set[str]] = {"advice": set(), "resources": set()}
+    for outcome in data["outcomes"]:
+        anywhere["advice"] |= set(outcome.get("advice", []))
+        anywhere["resources"] |= {s["name"] for s in outcome.get("resources", [])}
+    anywhere["resources"] |= {s["name"] for s in flag.get("resources", [])}
+    for rule in data["rules"]:
+        for item in rule.get("advice", []):
+            text = item if isinstance(item, str) else item["text"]
+            anywhere["advice"].add(text)
+            likely["advice"].append((rule["when"], text))
+        if rule.get("flag"):
+            likely["resources"] += [(rule["when"], s["name"]) for s in flag.get("resources", [])]
+        if rule.get("force"):
+            forced = next(o for o in data["outcomes"] if o["id"] == rule["force"])
+            likely["advice"] += [(rule["when"], text) for text in forced.get("advice", [])]
+            likely["resources"] += [(rule["when"], s["name"]) for s in forced.get("resources", [])]
+    guarantees = []
+    for key in ("advice", "resources"):
+        if likely[key] and rng.random() < 0.6:
+            when, shown = rng.choice(likely[key])
+        elif anywhere[key]:
+            when = random_condition(rng) if rng.random() < 0.5 else {"tagged": {"tag": "danger", "is": "yes"}}
+            shown = rng.choice(sorted(anywhere[key]))
+        else:
+            continue
+        then: dict[str, Any] = {key: [shown]}
+        if rng.random() < 0.2:
+            then.update(random_then(rng))
+        guarantees.append({"id": f"g-{key}", "says": "A promise.", "when": when, "then": then})
+    return guarantees
 
 
 def load(tmp_path: Path, questionnaire: str, ruleset: str) -> Library:
@@ -273,6 +337,119 @@ def _public(library: Library) -> set[str]:
     return {r for r in library.rulesets if r not in library.refused}
 
 
+# Planted violations of guarantees that advice or a service is shown: each rule set gives it in a
+# way that some answers get round, and its fixed twin gives it whatever the answers.
+
+HELP_HEAD = """
+kind: ruleset
+id: check-rules
+version: "1"
+title: Check rules
+author: Tests
+questionnaires: [check]
+outcomes:
+  - {id: high-risk, title: Talk to a specialist today, summary: Today.}
+  - id: safety-first
+    title: Safety first
+    summary: Safety.
+    advice: [Tell someone you trust what happened.]
+    resources: [{name: Refuge, phone: "0808 2000 247", country: GB, last_verified: 2026-01-01}]
+  - {id: letting-go, title: Letting go, summary: Let go.}
+  - {id: pursue, title: Pursue, summary: Pursue.}
+flags:
+  - id: danger
+    title: Danger
+    safety: true
+    resources: [{name: Helpline, phone: "0800", country: GB, last_verified: 2026-01-01}]
+decision: {method: highest, ties: [high-risk, safety-first, letting-go, pursue], if_no_weight: letting-go}
+"""
+
+# name: (what must be shown, the rules, the planted text, its fix, what the counterexample broke)
+PLANTED_HELP = {
+    "advice kept for an outcome that a stronger force overrides": (
+        {"advice": ["Call the helpline today."]},
+        """
+rules:
+  - id: danger
+    when: {tagged: {tag: danger, is: "yes"}}
+    because: Danger.
+    flag: danger
+    force: safety-first
+    priority: 10
+    advice: [{text: Call the helpline today., outcomes: [safety-first]}]
+  - {id: choked, when: {choked: {equals: "yes"}}, because: Choking., force: high-risk, priority: 20}
+""",
+        "outcomes: [safety-first]}",
+        "outcomes: [safety-first, high-risk]}",
+        ["the advice 'Call the helpline today.' was not shown"],
+    ),
+    "advice only on an outcome that weights can outvote": (
+        {"advice": ["Tell someone you trust what happened."]},
+        """
+rules:
+  - {id: danger, when: {tagged: {tag: danger, is: "yes"}}, because: Danger., flag: danger, add: {safety-first: 5}}
+  - {id: interest, when: {interest: {equals: lots}}, because: Interest., add: {pursue: 4}}
+  - {id: reasons, when: {reasons: {equals: "yes"}}, because: Reasons., add: {pursue: 2}}
+""",
+        "add: {safety-first: 5}",
+        "add: {safety-first: 100}",
+        ["the advice 'Tell someone you trust what happened.' was not shown"],
+    ),
+    "a service listed only on an outcome that a stronger force overrides": (
+        {"resources": ["Refuge"]},
+        """
+rules:
+  - {id: danger, when: {tagged: {tag: danger, is: "yes"}}, because: Danger., flag: danger, force: safety-first, priority: 10}
+  - {id: choked, when: {choked: {equals: "yes"}}, because: Choking., force: high-risk, priority: 20}
+""",
+        'resources: [{name: Helpline, phone: "0800", country: GB, last_verified: 2026-01-01}]',
+        'resources: [{name: Helpline, phone: "0800", country: GB, last_verified: 2026-01-01},'
+        ' {name: Refuge, phone: "0808 2000 247", country: GB, last_verified: 2026-01-01}]',
+        ["'Refuge' was not shown"],
+    ),
+    "a service on a flag that only one of the danger questions raises": (
+        {"resources": ["Helpline"]},
+        """
+rules:
+  - {id: choked, when: {choked: {equals: "yes"}}, because: Choking., flag: danger, force: safety-first, priority: 10}
+  - {id: threats, when: {threats: {equals: "yes"}}, because: Threats., force: safety-first, priority: 10}
+""",
+        "because: Threats., force",
+        "because: Threats., flag: danger, force",
+        ["'Helpline' was not shown"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PLANTED_HELP))
+def test_planted_advice_or_service_violation_is_broken_and_its_twin_proven(tmp_path: Path, name: str) -> None:
+    then, body, planted, fixed, broke = PLANTED_HELP[name]
+    guarantee = {
+        "id": "danger-shows-help",
+        "says": "Danger always shows help.",
+        "when": {"tagged": {"tag": "danger", "is": "yes"}},
+    }
+    text = textwrap.dedent(HELP_HEAD).lstrip() + f"guarantees: [{json.dumps({**guarantee, 'then': then})}]\n" + body
+    assert text.count(planted) == 1
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
+    (tmp_path / "rules.yaml").write_text(text)
+    library = load_library([tmp_path], bundled=False)
+    assert not [e for e in library.errors if not isinstance(e, GuaranteeFailure)], [str(e) for e in library.errors]
+    (report,) = library.proofs["check-rules"]
+    assert report.status == BROKEN, report
+    assert report.broke == broke
+    result = library.scorer("check-rules").score(report.counterexample)  # the engine agrees
+    shown = [*result.advice, *(r.name for r in result.resources)]
+    assert not set(then.get("advice", []) + then.get("resources", [])) & set(shown), shown
+    assert "check-rules" not in _public(library)
+
+    (tmp_path / "rules.yaml").write_text(text.replace(planted, fixed))
+    fixed_library = load_library([tmp_path], bundled=False)
+    (twin,) = fixed_library.proofs["check-rules"]
+    assert twin.status == PROVEN, twin
+    assert "check-rules" in _public(fixed_library)
+
+
 SKIPPED = HEAD.replace(
     """guarantees:
   - id: danger-means-safety
@@ -378,6 +555,55 @@ def test_a_search_that_runs_out_of_steps_is_not_decided(tmp_path: Path) -> None:
     (report,) = prove(scorer, [(guarantee, "rule set")], budget=2)
     assert report.status == UNDECIDED
     assert report.steps <= 2 * (2 + 2)  # two cases (one per danger question), each two short searches
+
+
+def test_a_service_spelt_in_another_case_on_a_flag_is_the_same_service(tmp_path: Path) -> None:
+    # The flag's "refuge" and the outcome's "Refuge" are one service, shown once under the
+    # first spelling (the flag's): a guarantee naming either is kept. Found by the brute-force
+    # test above, which once proved such a guarantee that the engine's result seemed to break.
+    body = """
+guarantees:
+  - {id: g, says: Danger shows Refuge., when: {choked: {equals: "yes"}}, then: {resources: [Refuge]}}
+rules:
+  - {id: danger, when: {choked: {equals: "yes"}}, because: Danger., flag: danger, force: safety-first}
+"""
+    head = (
+        textwrap.dedent(HELP_HEAD)
+        .lstrip()
+        .replace("{name: Helpline,", "{name: refuge,")
+        .replace('"0800"', '"0808 2000 247"')
+    )
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
+    (tmp_path / "rules.yaml").write_text(head + body)
+    library = load_library([tmp_path], bundled=False)
+    scorer = library.scorer("check-rules")
+    result = scorer.score({"check": {"choked": "yes"}})
+    assert [r.name for r in result.resources] == ["refuge"]
+    assert broken_parts(result, scorer.ruleset.guarantees[0].then) == []
+    (report,) = library.proofs["check-rules"]
+    assert report.status == PROVEN, report
+
+
+def test_a_condition_is_never_confirmed_with_the_test_compiled_for_another(tmp_path: Path) -> None:
+    # A guarantee's cases are conditions made afresh and dropped once proven, so CPython may give
+    # the next one the same id. The compiled test of the first must not confirm the second: it
+    # once did, and a broken guarantee was reported proven (now and then, in the brute-force test).
+    body, _, _ = PLANTED["weights that outvote the override"]
+    (tmp_path / "check.yaml").write_text(textwrap.dedent(CHECK).lstrip())
+    (tmp_path / "rules.yaml").write_text(textwrap.dedent(HEAD).lstrip() + body)
+    scorer = load_library([tmp_path], bundled=False).scorer("check-rules")
+    then = scorer.ruleset.guarantees[0].then
+    prover = Prover(scorer, [])
+    answers = {"check": {"choked": "yes", "interest": "lots", "reasons": "yes"}}  # pursue: breaks `then`
+    for _ in range(20):  # without the fix, the first try gave the second condition the first one's id
+        first = All((Compare("choked", "equals", "yes"),))
+        assert prover._confirm(answers, first, then)
+        seen = id(first)
+        del first
+        second = All((Compare("choked", "equals", "no"),))
+        if id(second) == seen:
+            break
+    assert not prover._confirm(answers, second, then)
 
 
 # A counsellor's copy of the red flags rule set without its safety rules: refused everywhere.
