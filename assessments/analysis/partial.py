@@ -28,7 +28,9 @@ class PartialAnswers:
         """Give the flags raised whatever the questions not yet asked are answered.
 
         `asked`: the (questionnaire, question) pairs already put to the person; those left
-        unanswered count as skipped. Answers to other questions count too.
+        unanswered count as skipped. Answers to other questions count too. Sound, not always
+        complete (three-valued evaluation): a flag given here is certain; a flag that different
+        rules would raise on different ways of finishing may show only on the result.
         """
         node = self._node(answers, asked)
         return {

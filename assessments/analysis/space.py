@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assessments.compiler import Predicate, compile_condition
@@ -45,6 +45,7 @@ class Var:
     show_refs: tuple[Slot, ...]
     tests: tuple[Compare, ...] = ()  # every comparison made on this question
     scored: bool = False  # whether a score adds up its points
+    _classes: dict[tuple[Any, ...], int] | None = field(default=None, repr=False, compare=False)
 
     def signature(self, answer: Any) -> tuple[Any, ...]:
         """Give what tells answers apart here: their points (when scored) and every comparison's truth."""
@@ -58,8 +59,12 @@ class Var:
         no candidate does (an answer outside a sampled domain)."""
         if answer is None:
             return 0
-        wanted = self.signature(answer)
-        return next((k for k, value in enumerate(self.values) if k and self.signature(value) == wanted), None)
+        if self._classes is None:  # the candidates' signatures, worked out once (asked per page view)
+            self._classes = {}
+            for k, value in enumerate(self.values):
+                if k:
+                    self._classes.setdefault(self.signature(value), k)
+        return self._classes.get(self.signature(answer))
 
 
 def compares(node: ConditionNode) -> Iterator[Compare]:
