@@ -48,6 +48,19 @@ CASES = [
         ],
     ),
     (
+        "unknown-keys.yaml",  # every unknown key, and what else is wrong in the same item
+        [
+            "unknown-keys.yaml:6:1: sumary: unknown key 'sumary'; expected one of: kind, id, version, title, author, description, questionnaires, outcomes, flags, scores, rules, decision, missing, guarantees",
+            "unknown-keys.yaml:7:1: reviewer: unknown key 'reviewer'; expected one of: kind, id, version, title, author, description, questionnaires, outcomes, flags, scores, rules, decision, missing, guarantees",
+            "unknown-keys.yaml:13:5: outcomes[0].colour: unknown key 'colour'; expected one of: id, title, summary, advice, resources, safety",
+            "unknown-keys.yaml:14:5: outcomes[0].icon: unknown key 'icon'; expected one of: id, title, summary, advice, resources, safety",
+            "unknown-keys.yaml:24:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
+            "unknown-keys.yaml:25:5: rules[0].forse: unknown key 'forse' (did you mean 'force'?); expected one of: id, when, because, add, flag, advice, force, priority",
+            "unknown-keys.yaml:26:5: rules[0].priority: should be a whole number, not 'high'",
+            "unknown-keys.yaml:28:29: rules[1].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
+        ],
+    ),
+    (
         "unsound.yaml",
         [
             "unsound.yaml:6:1: questionnaires: should be a list: [a, b] on one line, or one '- item' per line",
