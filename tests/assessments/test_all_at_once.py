@@ -32,6 +32,23 @@ CASES = [
         ],
     ),
     (
+        "misspelt-author.yaml",  # a required key misspelt is stood in for: the rest is still checked
+        [
+            "misspelt-author.yaml:5:1: autor: unknown key 'autor' (did you mean 'author'?); expected one of: kind, id, version, title, author, description, questionnaires, outcomes, flags, scores, rules, decision, missing, guarantees",
+            "misspelt-author.yaml:19:5: rules[0].force: unknown outcome 'let-og' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information",
+            "misspelt-author.yaml:25:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
+        ],
+    ),
+    (
+        "misspelt-title.yaml",  # and `author:`, which a rule set has but a questionnaire does not
+        [
+            "misspelt-title.yaml:4:1: titel: unknown key 'titel' (did you mean 'title'?); expected one of: kind, id, version, title, summary, minutes, default_ruleset, tags, option_lists, sections",
+            "misspelt-title.yaml:6:1: author: unknown key 'author'; expected one of: kind, id, version, title, summary, minutes, default_ruleset, tags, option_lists, sections",
+            "misspelt-title.yaml:16:9: sections[0].questions[1].id: question id 'first' is used twice; give each question its own id",
+            "misspelt-title.yaml:24:14: sections[0].questions[2].options[1].value: option id 'never' is used twice; give each option its own id",
+        ],
+    ),
+    (
         "questionnaire-mistakes.yaml",
         [
             "questionnaire-mistakes.yaml:7:1: default_ruleset: default rule set 'nowhere' is not loaded; name a rule set that scores this questionnaire",
