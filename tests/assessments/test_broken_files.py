@@ -210,7 +210,8 @@ CASES = [
     ),
     (
         "yes-no-points-missing.yaml",
-        "yes-no-points-missing.yaml:24:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score",
+        "yes-no-points-missing.yaml:24:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score\n"
+        "yes-no-points-missing.yaml:36:3: decision.score: score 'total' has no known range until the mistakes in its items are fixed; whether the bands reach its lowest and highest values is checked then",
     ),
 ]
 
