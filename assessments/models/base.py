@@ -41,15 +41,31 @@ _NUMBER_TEXT = re.compile(r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]
 _NOT_FINITE = re.compile(r"^\s*[-+]?\.?(?:nan|inf|infinity)\s*$", re.IGNORECASE)
 
 
+def not_finite(value: Any) -> str | None:
+    """Give "'.nan' (not a number) cannot be used" for a value that reads as NaN or infinity, else None."""
+    if not (
+        (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and _NOT_FINITE.match(value))
+    ):
+        return None
+    written = str(value)  # as in the file: the loader keeps 1e400 as written (yamlload.TooLarge)
+    if "nan" in written.lower():
+        word = "not a number"
+    elif _NOT_FINITE.match(written):
+        word = "infinity"
+    else:
+        word = "too large: it reads as infinity"
+    return f"'{written}' ({word}) cannot be used"
+
+
 def _refuse_non_number(value: Any, whole: bool, hint: str = "") -> None:
     """Raise the error a counsellor can act on for a value that is not a usable number."""
     wanted = "a whole number" if whole else "a number"
-    if (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and _NOT_FINITE.match(value)):
-        word = "not a number" if "nan" in str(value).lower() else "infinity"
+    refused = not_finite(value)
+    if refused is not None:
         raise PydanticCustomError(
             "number_not_finite",
-            "'{value}' ({word}) cannot be used; write {wanted} such as 12{hint}",
-            {"value": str(value), "word": word, "wanted": wanted, "hint": hint},
+            "{refused}; write {wanted} such as 12{hint}",
+            {"refused": refused, "wanted": wanted, "hint": hint},
         )
     if isinstance(value, str) and _NUMBER_TEXT.match(value):
         raise PydanticCustomError(
