@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from assessments.band_names import band_name
-from assessments.bounds import score_bounds
+from assessments.bounds import Bounds, score_bounds
 from assessments.condition_checks import Finding, Keys, _duplicates, check_condition
 from assessments.guarantee_checks import check_guarantee, check_tag_uses, then_findings
 from assessments.models.base import suggest
@@ -249,11 +249,18 @@ def _check_bands_decision(
     # at the score itself)
     sound = score is not None and chain_problem(score_uses(ruleset)) is None
     bounds = score_bounds(ruleset, resolver).get(decision.score) if sound else None
+    if sound and bounds is None:  # an item the score cannot use (unknown, or without points): reported there
+        findings.append(
+            (
+                ("decision", "score"),
+                f"score '{decision.score}' has no known range until the mistakes in its items are fixed; whether"
+                " the bands reach its lowest and highest values is checked then",
+            )
+        )
     for at, bands in tables:
         for b_index, band in enumerate(bands):
             outcome_known(band.outcome, (*at, b_index, "outcome"))
-        if bounds is not None:
-            findings += _check_band_cover(bands, bounds.low, bounds.high, bounds.integer, decision.score, at)
+        findings += _check_band_cover(bands, bounds, decision.score, at)
     return findings
 
 
@@ -261,12 +268,17 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _check_band_cover(
-    bands: tuple[Band, ...], low: float, high: float, integer: bool, score_id: str, at: Keys
-) -> Iterator[Finding]:
+def _check_band_cover(bands: tuple[Band, ...], bounds: Bounds | None, score_id: str, at: Keys) -> Iterator[Finding]:
+    """Give the gaps and overlaps between bands, and where they fall short of the score's range.
+
+    Without a range (the score is unknown, or has mistakes of its own) overlaps and the gaps that
+    hold a whole number are still found: they are gaps whatever values the score can take.
+    """
     order = sorted(range(len(bands)), key=lambda i: bands[i].min)
     first = bands[order[0]]
-    if first.min > low:
+    integer = bounds.integer if bounds is not None else None  # None: not known
+    if bounds is not None and first.min > bounds.low:
+        low = bounds.low
         yield (
             (*at, order[0], "min"),
             f"score '{score_id}' can be as low as {_fmt(low)} but the lowest band starts at {_fmt(first.min)}; start it at min: {_fmt(low)}",
@@ -280,12 +292,12 @@ def _check_band_cover(
                     keys,
                     f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at {_fmt(prev.max + 1) if integer else 'a higher value'}",
                 )
-            elif integer and nxt.min > prev.max + 1 and _has_int_between(prev.max, nxt.min):
+            elif integer is not False and nxt.min > prev.max + 1 and _has_int_between(prev.max, nxt.min):
                 yield (
                     keys,
                     f"gap between bands: values after {_fmt(prev.max)} and before {_fmt(nxt.min)} have no band; start this band at min: {_fmt(prev.max + 1)}",
                 )
-            elif not integer:
+            elif integer is False:
                 yield (
                     (*at, prev_i, "max"),
                     f"score '{score_id}' can take fractional values, so values between {_fmt(prev.max)} and {_fmt(nxt.min)} have no band; write below: {_fmt(nxt.min)} instead of max: {_fmt(prev.max)}",
@@ -297,13 +309,16 @@ def _check_band_cover(
                     keys,
                     f"bands overlap: min {_fmt(nxt.min)} is inside {band_name(prev)}; start this band at min: {_fmt(prev.below)}",
                 )
-            elif nxt.min > prev.below and (not integer or _has_int_between(prev.below - 1, nxt.min)):
+            elif nxt.min > prev.below and (integer is False or _has_int_between(prev.below - 1, nxt.min)):
                 yield (
                     keys,
                     f"gap between bands: values from {_fmt(prev.below)} up to {_fmt(nxt.min)} have no band; start this band at min: {_fmt(prev.below)}",
                 )
+    if bounds is None:
+        return
     last_i = order[-1]
     last = bands[last_i]
+    high = bounds.high
     top_ok = last.max >= high if last.max is not None else (last.below is not None and last.below > high)
     if not top_ok:
         yield (

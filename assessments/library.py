@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assessments.checks import check_questionnaire, check_ruleset
+from assessments.duplicate_ids import duplicate_message, settle
 from assessments.engine import Scorer
 from assessments.errors import FileError, Problem, UnknownId, display_path
 from assessments.guard import guard
@@ -191,12 +192,8 @@ def _assemble(
 
 
 def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: bool) -> None:
-    """Register each questionnaire and rule set under its id; two files with one id are settled here.
-
-    Never by which name sorts first: a file named on the command line (with `replace`) stands in
-    for the library's and the run says so; a bundled file is never replaced by a library folder's;
-    otherwise neither file loads, and each error names the other file.
-    """
+    """Register each questionnaire and rule set under its id; two files with one id are settled
+    here, as assessments.duplicate_ids says."""
     groups: dict[tuple[str, str], list[tuple[SourceFile, bool]]] = {}
     for source, explicit in loaded:
         model = source.model
@@ -210,40 +207,21 @@ def _register(library: Library, loaded: list[tuple[SourceFile, bool]], replace: 
             if isinstance(model, Policy)
             else "ruleset"
         )
-        groups.setdefault((kind, model.id), []).append((source, explicit))
+        groups.setdefault((kind, model.id), []).append((source, explicit and replace))
+    shipped = bundled_dirs()
     for (kind, item_id), group in groups.items():
-        named = [source for source, explicit in group if explicit and replace]
-        bundled = [source for source, _ in group if source.root in bundled_dirs()]
-        if len(group) == 1:
-            library.sources[(kind, item_id)] = group[0][0]
-        elif len(named) == 1:
-            library.sources[(kind, item_id)] = named[0]
-            library.stand_ins += [(named[0].path, source.path) for source, _ in group if source is not named[0]]
-        elif len(bundled) == 1 and not named:
-            library.sources[(kind, item_id)] = bundled[0]
-            for source, _ in group:
-                if source is not bundled[0]:
-                    _duplicate(library, source, [bundled[0]], kind, bundled=True)
-        else:
-            for source, _ in group:
-                _duplicate(library, source, [other for other, _ in group if other is not source], kind, bundled=False)
-
-
-def _duplicate(library: Library, source: SourceFile, others: list[SourceFile], kind: str, *, bundled: bool) -> None:
-    model = source.model
-    assert not isinstance(model, ScenarioFile)
-    where = ", ".join(f"{display_path(other.path)}:{other.document.locate(('id',))[1]}" for other in others)
-    if bundled:
-        message = (
-            f"{kind} id '{model.id}' is already used by the bundled file {where}, which a library folder cannot"
-            " replace; give this one another id (to check an edited copy, name it on the command line:"
-            " rekindle validate FILE)"
-        )
-    else:
-        message = f"{kind} id '{model.id}' is also used by {where}; neither is loaded until one of them gets another id"
-    library.errors.append(
-        FileError(source.path, [source.problem(("id",), message)], root=source.root, declares=(kind, model.id))
-    )
+        # each file with whether it was named on the command line to stand in for the library's
+        settled = settle(group, bundled=lambda file: file[0].root in shipped, named=lambda file: file[1])
+        if settled.kept is not None:
+            kept = settled.kept[0]
+            library.sources[(kind, item_id)] = kept
+            library.stand_ins += [(kept.path, other.path) for other, _ in settled.stood_in_for]
+        for (source, _), others in settled.refused:
+            where = ", ".join(f"{display_path(o.path)}:{o.document.locate(('id',))[1]}" for o, _ in others)
+            message = duplicate_message(kind, item_id, where, by_bundled=settled.by_bundled)
+            library.errors.append(
+                FileError(source.path, [source.problem(("id",), message)], root=source.root, declares=(kind, item_id))
+            )
 
 
 def _cross_check(library: Library) -> None:

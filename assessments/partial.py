@@ -2,8 +2,8 @@
 
 When pydantic refuses a file, its mistakes usually sit in a few items: a rule with a misspelt
 key, a band with its bounds swapped. Those items are set aside (rules, scores, outcomes, flags,
-questions, sections, scenario cases) or stood in for (the decision, the title), and the rest is
-validated again and given the same checks as a sound file, against the same library. Findings
+questions, sections, scenario cases) or stood in for (the decision, the title — also when the
+key is misspelt, so left out), and the rest is validated again and given the same checks as a sound file, against the same library. Findings
 are mapped back to the positions in the file as written.
 
 Two things keep the extra findings honest: a finding that names something set aside ("unknown
@@ -108,10 +108,17 @@ def _set_aside(model_class: type[BaseModel], kind: str, document: Document, erro
     for where in replaced:
         if where[0] == "option_lists":
             pruned["option_lists"] = {k: v for k, v in pruned["option_lists"].items() if k != where[1]}
-        elif where[0] in _STAND_INS:
+        elif where[0] in _STAND_INS and where[0] in model_class.model_fields:
             pruned[str(where[0])] = _STAND_INS[str(where[0])]
         else:
             pruned.pop(str(where[0]), None)
+    for key, stand_in in _STAND_INS.items():
+        field = model_class.model_fields.get(key)
+        if key not in pruned and field is not None and field.is_required():
+            # misspelt (`autor:`), so left out above: without a stand-in, one wrong letter would
+            # keep the rest of the file from being checked
+            pruned[key] = stand_in
+            replaced.add((key,))
     names: set[str] = set()
     kept: dict[Keys, list[int]] = {}
     if any(len(path) == 3 for path in broken):  # questions, inside their sections

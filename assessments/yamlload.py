@@ -11,6 +11,7 @@ and a (line, column) recorded for every key path so that later validation errors
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,8 +58,26 @@ def _plain_scalar(text: str) -> Any:
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text):
-        return float(text)
+        number = float(text)
+        return number if math.isfinite(number) else TooLarge(text)
     return text
+
+
+class TooLarge(float):
+    """A number too large for a float, such as 1e400: infinity, but shown as it was written.
+
+    The models refuse infinity; their message then quotes the file ('1e400'), not Python ('inf').
+    """
+
+    written: str
+
+    def __new__(cls, written: str) -> TooLarge:
+        number = super().__new__(cls, written)
+        number.written = written
+        return number
+
+    def __str__(self) -> str:
+        return self.written
 
 
 class _PythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):

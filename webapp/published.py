@@ -14,7 +14,9 @@ was last read from the same file (so a file put back to an earlier content is a 
 file is published only if the library with it may be published (assessments.changes) and the
 document's published version, if any, came from a file too (a change made in the browser is
 never overwritten by a file: the file becomes a draft to review). Anything else becomes a draft,
-so a broken file never takes a rule set away from the public.
+so a broken file never takes a rule set away from the public. Two files that claim one document
+are settled as the commands settle them (assessments.duplicate_ids): neither is stored and each
+is named, or, against a bundled file, the bundled one is kept and the folder's copy refused.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from flask import Flask
 
 from assessments import Library, build_library
 from assessments.changes import ChangeReport, review_change
-from assessments.errors import GuaranteeFailure
+from assessments.duplicate_ids import duplicate_message, settle
+from assessments.errors import GuaranteeFailure, Problem
 from assessments.library import bundled_dirs, yaml_files
 from assessments.loading import content_hash
 from assessments.models.base import ID_PATTERN
@@ -164,7 +167,7 @@ class _File:
 
 def read_files(paths: Iterable[tuple[Path, str]], imported: Imported) -> list[_File]:
     """Give the files (path, name shown) that can be stored as versions; note the others and why."""
-    found: dict[tuple[str, str], _File] = {}
+    claims: dict[tuple[str, str], list[tuple[_File, Path]]] = {}
     for path, shown in paths:
         try:
             raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
@@ -182,13 +185,42 @@ def read_files(paths: Iterable[tuple[Path, str]], imported: Imported) -> list[_F
         if identity is None:
             imported.unreadable.append((shown, unidentified(raw, shown)))
             continue
-        if identity in found:
-            imported.unreadable.append(
-                (shown, f"{shown}: {identity[0]} '{identity[1]}' is already in {found[identity].shown}")
-            )
-            continue
-        found[identity] = _File(shown, identity[0], identity[1], text)
-    return list(found.values())
+        claims.setdefault(identity, []).append((_File(shown, identity[0], identity[1], text), path))
+    # two files with one id: settled as the commands settle them, never by which is read first
+    shipped = bundled_dirs()
+    files = []
+    for group in claims.values():
+        settled = settle(group, bundled=lambda claim: any(claim[1].is_relative_to(d) for d in shipped))
+        if settled.kept is not None:
+            files.append(settled.kept[0])
+        for (file, _), others in settled.refused:
+            why = _duplicate(file, [other for other, _ in others], by_bundled=settled.by_bundled)
+            imported.unreadable.append((file.shown, why))
+    return files
+
+
+def _duplicate(file: _File, others: list[_File], *, by_bundled: bool) -> str:
+    """Give `shown:line:col: id: …` for a file refused because others claim its id, naming each."""
+    key = "ruleset" if file.kind == "scenarios" else "id"  # what names a scenarios document
+
+    def place(one: _File) -> tuple[int | None, int | None]:
+        parsed = parse_yaml(one.text.encode("utf-8"))
+        return (None, None) if isinstance(parsed, list) else parsed.locate((key,))[1:]
+
+    where = ", ".join(f"{other.shown}:{place(other)[0]}" for other in others)
+    if file.kind == "scenarios":  # the web app keeps one scenarios document per rule set
+        message = (
+            f"the scenarios for rule set '{file.name}' are already in the bundled file {where}, which a library"
+            " folder cannot replace: the web app keeps one scenarios file per rule set ('rekindle test FILE'"
+            " runs these cases)"
+            if by_bundled
+            else f"the scenarios for rule set '{file.name}' are also in {where}; the web app keeps one scenarios file"
+            " per rule set, so neither is stored until their cases are in one file"
+        )
+    else:
+        message = duplicate_message(file.kind, file.name, where, by_bundled=by_bundled)
+    line, column = place(file)
+    return Problem(message, line, column, (key,)).format(file.shown)
 
 
 def import_files(

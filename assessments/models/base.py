@@ -7,8 +7,16 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*$"
 VALUE_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -33,15 +41,31 @@ _NUMBER_TEXT = re.compile(r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]
 _NOT_FINITE = re.compile(r"^\s*[-+]?\.?(?:nan|inf|infinity)\s*$", re.IGNORECASE)
 
 
+def not_finite(value: Any) -> str | None:
+    """Give "'.nan' (not a number) cannot be used" for a value that reads as NaN or infinity, else None."""
+    if not (
+        (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and _NOT_FINITE.match(value))
+    ):
+        return None
+    written = str(value)  # as in the file: the loader keeps 1e400 as written (yamlload.TooLarge)
+    if "nan" in written.lower():
+        word = "not a number"
+    elif _NOT_FINITE.match(written):
+        word = "infinity"
+    else:
+        word = "too large: it reads as infinity"
+    return f"'{written}' ({word}) cannot be used"
+
+
 def _refuse_non_number(value: Any, whole: bool, hint: str = "") -> None:
     """Raise the error a counsellor can act on for a value that is not a usable number."""
     wanted = "a whole number" if whole else "a number"
-    if (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and _NOT_FINITE.match(value)):
-        word = "not a number" if "nan" in str(value).lower() else "infinity"
+    refused = not_finite(value)
+    if refused is not None:
         raise PydanticCustomError(
             "number_not_finite",
-            "'{value}' ({word}) cannot be used; write {wanted} such as 12{hint}",
-            {"value": str(value), "word": word, "wanted": wanted, "hint": hint},
+            "{refused}; write {wanted} such as 12{hint}",
+            {"refused": refused, "wanted": wanted, "hint": hint},
         )
     if isinstance(value, str) and _NUMBER_TEXT.match(value):
         raise PydanticCustomError(
@@ -85,10 +109,16 @@ WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Count = Annotated[int, Field(ge=0), BeforeValidator(_whole_number)]  # constraint first: it reaches the schema
 
 
+def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """Give the choice `word` looks like a misspelling of, or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """Give ' (did you mean 'x'?)' when `word` looks like a misspelling of a choice."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    meant = closest(word, choices)
+    return f" (did you mean '{meant}'?)" if meant else ""
 
 
 class StrictModel(BaseModel):
@@ -96,15 +126,18 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _refuse_unknown_keys(cls, data: Any) -> Any:
+    def _refuse_unknown_keys(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if not isinstance(data, dict):
-            return data
+            return handler(data)
         allowed = [info.alias or name for name, info in cls.model_fields.items()]
-        for key in data:
-            if key not in allowed and key not in cls.model_fields:
-                raise PydanticCustomError(
+        unknown = [key for key in data if key not in allowed and key not in cls.model_fields]
+        if not unknown:
+            return handler(data)
+        errors: list[InitErrorDetails] = [
+            {
+                "type": PydanticCustomError(
                     "unknown_key",
                     "unknown key '{key}'{hint}; expected one of: {allowed}",
                     {
@@ -113,8 +146,35 @@ class StrictModel(BaseModel):
                         "allowed": ", ".join(allowed),
                         "at": (str(key),),
                     },
-                )
-        return data
+                ),
+                "loc": (),
+                "input": data,
+            }
+            for key in unknown
+        ]
+        # Every unknown key is reported, and the known keys are still validated, so that one
+        # misspelt key does not hide the item's other mistakes. Left out: what only follows from
+        # the misspelling — the key it was meant to be is "missing", and the checks of the item
+        # as a whole (a rule "does nothing" when `forse:` was meant as `force:`).
+        meant = {closest(str(key), allowed) for key in unknown}
+        try:
+            handler({key: value for key, value in data.items() if key not in unknown})
+        except ValidationError as exc:
+            errors += [_again(error) for error in exc.errors(include_url=False) if not _follows(error, meant)]
+        raise ValidationError.from_exception_data(cls.__name__, errors)
+
+
+def _follows(error: Any, meant: set[str | None]) -> bool:
+    """Give whether an error only follows from unknown keys (`meant`: the keys they look like)."""
+    loc = error["loc"]
+    return not loc or (error["type"] == "missing" and len(loc) == 1 and loc[0] in meant)
+
+
+def _again(error: Any) -> InitErrorDetails:
+    """Give an error found inside an item as it was found, to raise again with others."""
+    # already formatted: the message is kept as it is, and the context for those who read it
+    again = PydanticCustomError(error["type"], error["msg"], error.get("ctx"))
+    return {"type": again, "loc": error["loc"], "input": error["input"]}
 
 
 def version_text(value: Any) -> Any:

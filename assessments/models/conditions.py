@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from assessments.models.base import suggest
+from assessments.models.base import not_finite, suggest
 
 OPERATORS: dict[str, str] = {
     "equals": "the answer (or score) is exactly this value",
@@ -94,6 +94,13 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _not_finite_lead(values: list[Any]) -> str:
+    """Give "'.nan' (not a number) cannot be used; " for the first value that reads as NaN or infinity, else ""."""
+    # `.nan` is text to the loader and 1e400 is infinity: said so, as band bounds do
+    refused = [r for r in map(not_finite, values) if r]
+    return f"{refused[0]}; " if refused else ""
+
+
 def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
     ops = ", ".join(OPERATORS)
     if not isinstance(spec, dict) or len(spec) != 1:
@@ -130,11 +137,12 @@ def _parse_compare(ref: str, spec: Any, at: tuple[str | int, ...]) -> Compare:
     if op in ("in", "contains_any") and not (isinstance(value, list) and value and all(_scalar(v) for v in value)):
         raise _fail(here, "'{op}' takes a list of values, e.g. {op}: [rarely, never]", op=op)
     if op in ("at_least", "at_most") and not _number(value):
-        raise _fail(here, "'{op}' takes a number, e.g. {op}: 2", op=op)
+        raise _fail(here, "{lead}'{op}' takes a number, e.g. {op}: 2", lead=_not_finite_lead([value]), op=op)
     if op == "between" and not (
         isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value) and value[0] <= value[1]
     ):
-        raise _fail(here, "'between' takes [low, high] with low <= high, e.g. between: [2, 6]")
+        lead = _not_finite_lead(value) if isinstance(value, list) else ""
+        raise _fail(here, "{lead}'between' takes [low, high] with low <= high, e.g. between: [2, 6]", lead=lead)
     if op == "answered" and not isinstance(value, bool):
         raise _fail(here, "'answered' takes true or false")
     if isinstance(value, list):

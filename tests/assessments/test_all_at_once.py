@@ -29,6 +29,24 @@ CASES = [
             "decision-mistakes.yaml:17:3: decision.score: unknown score 'totl' (did you mean 'total'?); declare it under scores (declared: total); the bands are checked against its range once it is declared",
             "decision-mistakes.yaml:19:24: decision.bands[0].outcome: unknown outcome 'go-slw' (did you mean 'go-slow'?); declared outcomes: go-slow, let-go, not-enough-information",
             "decision-mistakes.yaml:22:24: decision.variants[0].when.threats.equals: unknown option 'maybe' for question 'threats'; expected one of: yes, no",
+            "decision-mistakes.yaml:25:12: decision.variants[0].bands[1].min: gap between bands: values after 2 and before 4 have no band; start this band at min: 3",
+        ],
+    ),
+    (
+        "misspelt-author.yaml",  # a required key misspelt is stood in for: the rest is still checked
+        [
+            "misspelt-author.yaml:5:1: autor: unknown key 'autor' (did you mean 'author'?); expected one of: kind, id, version, title, author, description, questionnaires, outcomes, flags, scores, rules, decision, missing, guarantees",
+            "misspelt-author.yaml:19:5: rules[0].force: unknown outcome 'let-og' (did you mean 'let-go'?); declared outcomes: go-slow, let-go, not-enough-information",
+            "misspelt-author.yaml:25:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
+        ],
+    ),
+    (
+        "misspelt-title.yaml",  # and `author:`, which a rule set has but a questionnaire does not
+        [
+            "misspelt-title.yaml:4:1: titel: unknown key 'titel' (did you mean 'title'?); expected one of: kind, id, version, title, summary, minutes, default_ruleset, tags, option_lists, sections",
+            "misspelt-title.yaml:6:1: author: unknown key 'author'; expected one of: kind, id, version, title, summary, minutes, default_ruleset, tags, option_lists, sections",
+            "misspelt-title.yaml:16:9: sections[0].questions[1].id: question id 'first' is used twice; give each question its own id",
+            "misspelt-title.yaml:24:14: sections[0].questions[2].options[1].value: option id 'never' is used twice; give each option its own id",
         ],
     ),
     (
@@ -45,6 +63,28 @@ CASES = [
             "three-mistakes.yaml:22:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
             "three-mistakes.yaml:25:29: rules[1].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
             "three-mistakes.yaml:33:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
+        ],
+    ),
+    (
+        "unknown-keys.yaml",  # every unknown key, and what else is wrong in the same item
+        [
+            "unknown-keys.yaml:6:1: sumary: unknown key 'sumary'; expected one of: kind, id, version, title, author, description, questionnaires, outcomes, flags, scores, rules, decision, missing, guarantees",
+            "unknown-keys.yaml:7:1: reviewer: unknown key 'reviewer'; expected one of: kind, id, version, title, author, description, questionnaires, outcomes, flags, scores, rules, decision, missing, guarantees",
+            "unknown-keys.yaml:13:5: outcomes[0].colour: unknown key 'colour'; expected one of: id, title, summary, advice, resources, safety",
+            "unknown-keys.yaml:14:5: outcomes[0].icon: unknown key 'icon'; expected one of: id, title, summary, advice, resources, safety",
+            "unknown-keys.yaml:24:5: rules[0].becuase: unknown key 'becuase' (did you mean 'because'?); expected one of: id, when, because, add, flag, advice, force, priority",
+            "unknown-keys.yaml:25:5: rules[0].forse: unknown key 'forse' (did you mean 'force'?); expected one of: id, when, because, add, flag, advice, force, priority",
+            "unknown-keys.yaml:26:5: rules[0].priority: should be a whole number, not 'high'",
+            "unknown-keys.yaml:28:29: rules[1].when.accountability.equals: unknown option 'sometims' (did you mean 'sometimes'?) for question 'accountability'; expected one of: never, rarely, sometimes, often, always",
+        ],
+    ),
+    (
+        "unknown-score-item.yaml",  # the bands are still checked against each other, and it says what waits
+        [
+            "unknown-score-item.yaml:13:10: scores[0].sum[0].question: unknown question or score 'dishonsty' (did you mean 'dishonesty'?); known: said-no, asked-no-contact, blocked, court-order, strangled, threat-to-kill, weapon, forced-sex, getting-worse, stalking, children-threats, pregnancy-harm, ...",
+            "unknown-score-item.yaml:17:3: decision.score: score 'total' has no known range until the mistakes in its items are fixed; whether the bands reach its lowest and highest values is checked then",
+            "unknown-score-item.yaml:20:8: decision.bands[1].min: gap between bands: values after 3 and before 5 have no band; start this band at min: 4",
+            "unknown-score-item.yaml:21:8: decision.bands[2].min: bands overlap: min 7 is inside band 'let-go' (5 to 8); start this band at a higher value",
         ],
     ),
     (

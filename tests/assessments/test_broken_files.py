@@ -25,6 +25,18 @@ CASES = [
         "band-max-nan.yaml:38:16: decision.bands[1].max: '.nan' (not a number) cannot be used; write a number such as 12 — a band can end at the highest value its score can take (rekindle analyze shows each score's range)",
     ),
     (
+        "band-max-too-large.yaml",  # infinity to a float, but named as written
+        "band-max-too-large.yaml:38:16: decision.bands[1].max: '1e400' (too large: it reads as infinity) cannot be used; write a number such as 12 — a band can end at the highest value its score can take (rekindle analyze shows each score's range)",
+    ),
+    (
+        "condition-at-least-nan.yaml",
+        "condition-at-least-nan.yaml:28:15: rules[0].when.total.at_least: '.nan' (not a number) cannot be used; 'at_least' takes a number, e.g. at_least: 2",
+    ),
+    (
+        "condition-between-too-large.yaml",
+        "condition-between-too-large.yaml:28:15: rules[0].when.total.between: '1e400' (too large: it reads as infinity) cannot be used; 'between' takes [low, high] with low <= high, e.g. between: [2, 6]",
+    ),
+    (
         "control-character.yaml",
         "control-character.yaml:4:14: control character U+0008 is not text (it can come with copied text); delete it",
     ),
@@ -210,7 +222,8 @@ CASES = [
     ),
     (
         "yes-no-points-missing.yaml",
-        "yes-no-points-missing.yaml:24:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score",
+        "yes-no-points-missing.yaml:24:10: scores[0].sum[1].question: 'notes' is a text question and is never scored; remove it from the score\n"
+        "yes-no-points-missing.yaml:36:3: decision.score: score 'total' has no known range until the mistakes in its items are fixed; whether the bands reach its lowest and highest values is checked then",
     ),
 ]
 

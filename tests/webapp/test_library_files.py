@@ -5,6 +5,7 @@ the admin page, and the audit log as CSV."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import itertools
 from pathlib import Path
@@ -71,6 +72,42 @@ def test_start_up_imports_once_and_never_overwrites_a_change_published_in_the_br
         ("ruleset mine v3", ["not published: a change made in the browser is published"])
     ]
     restarted.extensions["rekindle"].store.dispose()
+
+
+def test_two_folder_files_with_one_id_are_both_refused_each_naming_the_other(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    twin = (folder / "mine.yaml").read_text().replace("title: Red flags", "title: Mine too", 1)
+    (folder / "zz-mine.yaml").write_text(twin)  # sorts last: the name must not matter
+    app = _app(tmp_path, folder)
+    current = app.extensions["rekindle"]
+    try:
+        assert current.documents.latest("ruleset", "mine") is None and "mine" not in current.library.rulesets
+        page = html.unescape(sign_in_counsellor(app).get("/counsellor/").data.decode())
+        for this, other in (("mine.yaml", "zz-mine.yaml"), ("zz-mine.yaml", "mine.yaml")):
+            assert (
+                f"my-rules/{this}:3:1: id: ruleset id 'mine' is also used by my-rules/{other}:3; neither is loaded"
+                " until one of them gets another id"
+            ) in page
+    finally:
+        current.store.dispose()
+
+
+def test_a_folder_file_cannot_replace_a_bundled_one(tmp_path: Path) -> None:
+    folder = tmp_path / "my-rules"
+    folder.mkdir()
+    bundled = (BUNDLED / "rules" / "red-flags.yaml").read_text()
+    (folder / "aaa-red-flags.yaml").write_text(bundled.replace("title: Red flags", "title: Not reviewed", 1))
+    app = _app(tmp_path, folder)
+    current = app.extensions["rekindle"]
+    try:
+        assert current.documents.current("ruleset", "red-flags").text == bundled
+        page = html.unescape(sign_in_counsellor(app).get("/counsellor/").data.decode())
+        assert (
+            "my-rules/aaa-red-flags.yaml:3:1: id: ruleset id 'red-flags' is already used by the bundled file"
+            " rules/red-flags.yaml:3, which a library folder cannot replace"
+        ) in page
+    finally:
+        current.store.dispose()
 
 
 def test_export_writes_files_that_validate_test_and_analyze_accept(tmp_path: Path) -> None:
