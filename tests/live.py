@@ -75,8 +75,16 @@ def live_server(folder: Path, settings: dict[str, str] | None = None, workers: i
         yield server
     finally:
         process.terminate()
-        process.wait(10)
-        log.close()
+        try:
+            # gunicorn gives its workers up to 30 s (its graceful timeout) to finish; on a busy
+            # machine a worker still building the app takes that long, and must not be left running
+            process.wait(40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            log.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
