@@ -1,5 +1,6 @@
 """A real server for tests: gunicorn with forked workers on a free local port, its own instance
-folder and SQLite file; and a small cookie-keeping HTTP client that does not follow redirects."""
+folder and database (an SQLite file there unless the settings name another); and a small
+cookie-keeping HTTP client that does not follow redirects."""
 
 from __future__ import annotations
 
@@ -33,11 +34,8 @@ def free_port() -> int:
 class Server:
     url: str
     folder: Path
+    database_url: str
     process: subprocess.Popen[bytes]
-
-    @property
-    def database(self) -> Path:
-        return self.folder / "live.sqlite"
 
     @property
     def log(self) -> str:
@@ -46,7 +44,8 @@ class Server:
 
 @contextlib.contextmanager
 def live_server(folder: Path, settings: dict[str, str] | None = None, workers: int = 2) -> Iterator[Server]:
-    """Run the app under gunicorn until the block ends; settings are REKINDLE_* environment variables."""
+    """Run the app under gunicorn until the block ends; settings are REKINDLE_* environment variables
+    (REKINDLE_DATABASE_URL among them to use another database than an SQLite file in `folder`)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {
@@ -63,7 +62,7 @@ def live_server(folder: Path, settings: dict[str, str] | None = None, workers: i
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    server = Server(f"http://127.0.0.1:{port}", folder, process)
+    server = Server(f"http://127.0.0.1:{port}", folder, env["REKINDLE_DATABASE_URL"], process)
     try:
         for _ in range(150):
             try:
@@ -76,8 +75,16 @@ def live_server(folder: Path, settings: dict[str, str] | None = None, workers: i
         yield server
     finally:
         process.terminate()
-        process.wait(10)
-        log.close()
+        try:
+            # gunicorn gives its workers up to 30 s (its graceful timeout) to finish; on a busy
+            # machine a worker still building the app takes that long, and must not be left running
+            process.wait(40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            log.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

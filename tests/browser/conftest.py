@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.live import live_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -21,10 +20,9 @@ NEUTRAL = "https://www.bbc.co.uk/weather"
 SECRET_KEY = "browser-tests-" + "x" * 32
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def server_settings(database_url: str) -> dict[str, str]:
+    """Give the browser tests' server settings, on the database at `database_url`."""
+    return {"REKINDLE_DATABASE_URL": database_url, "REKINDLE_SECRET_KEY": SECRET_KEY, "REKINDLE_EXIT_URL": NEUTRAL}
 
 
 @pytest.fixture(scope="session")
@@ -36,43 +34,17 @@ def server_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def server(server_folder: Path) -> Iterator[str]:
     folder = server_folder
-    port = _free_port()
-    env = {
-        **os.environ,
-        "REKINDLE_DATABASE_URL": f"sqlite:///{folder / 'browser.sqlite'}",
-        "REKINDLE_SECRET_KEY": SECRET_KEY,
-        "REKINDLE_INSTANCE": str(folder),
-        "REKINDLE_EXIT_URL": NEUTRAL,
-    }
+    chosen = server_settings(f"sqlite:///{folder / 'browser.sqlite'}")
     subprocess.run(  # an account, so the counsellors' area is on and axe can check it
         [sys.executable, "-m", "webapp.cli", "counsellor", "add", "sam", "--password-stdin"],
         input="a long enough password\n",
         text=True,
-        env=env,
+        env={**os.environ, **chosen, "REKINDLE_INSTANCE": str(folder)},
         check=True,
         capture_output=True,
     )
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "webapp.wsgi:app"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                log.close()
-                raise RuntimeError((folder / "server.log").read_text()) from None
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(10)
-    log.close()
+    with live_server(folder, chosen) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,14 @@
 """Real Chromium: after "Exit this page" — the button, Shift three times, or the button without
 JavaScript — Back, Forward and reload show no answer on a question page, check-your-answers or
-the result, and the database holds no row of the visit."""
+the result, and the database holds no row of the visit.
+
+It runs on the browser tests' SQLite server and, when REKINDLE_TEST_DATABASE_URL is set, on a
+server of its own over a fresh PostgreSQL schema, since forgetting the visit is the database's
+work. The other browser tests stay on SQLite only, to keep CI short."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +19,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from tests.browser.conftest import ARGS, CHROMIUM, NEUTRAL, SECRET_KEY
+from tests.browser.conftest import ARGS, CHROMIUM, NEUTRAL, SECRET_KEY, server_settings
 from tests.browser.helpers import answer_page
+from tests.live import live_server
+from tests.webapp.conftest import PG_URL, pg_schema_url
 
 MARKER = "marker-note-4c1d"
 ROUTES = ["button", "shift", "no-javascript"]
@@ -34,8 +41,9 @@ def session_of(page: Any) -> dict[str, Any]:
     return found
 
 
-def rows_of(folder: Path, visit: str) -> int:
-    engine = sa.create_engine(f"sqlite:///{folder / 'browser.sqlite'}")
+def rows_of(database_url: str, visit: str) -> int:
+    """Count the rows of `visit` in the server's own database: its visit, drafts, results and PDFs."""
+    engine = sa.create_engine(database_url)
     try:
         with engine.connect() as conn:
             return int(
@@ -143,8 +151,25 @@ def real_back_button() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Give a server's address and its database's URL: the shared SQLite server, or one started
+    here over a fresh PostgreSQL schema (dropped, with the server stopped, after this module)."""
+    if request.param == "sqlite":
+        folder = request.getfixturevalue("server_folder")
+        yield request.getfixturevalue("server"), f"sqlite:///{folder / 'browser.sqlite'}"
+        return
+    if not PG_URL:
+        pytest.skip("REKINDLE_TEST_DATABASE_URL is not set: PostgreSQL browser test skipped")
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(contextlib.contextmanager(pg_schema_url)())
+        running = stack.enter_context(live_server(tmp_path_factory.mktemp("exit-postgresql"), server_settings(url)))
+        yield running.url, url
+
+
 @pytest.mark.parametrize("route", ROUTES)
-def test_after_exit_back_forward_and_reload_show_no_answers(real_back_button, server, server_folder, route) -> None:  # type: ignore[no-untyped-def]
+def test_after_exit_back_forward_and_reload_show_no_answers(real_back_button, served, route) -> None:  # type: ignore[no-untyped-def]
+    server, database_url = served
     context = real_back_button.new_context(base_url=server, java_script_enabled=route != "no-javascript")
     context.route(
         "https://www.bbc.co.uk/**",
@@ -158,9 +183,9 @@ def test_after_exit_back_forward_and_reload_show_no_answers(real_back_button, se
     ]:
         prepare(page)
         visit = session_of(page)["visit"]
-        assert rows_of(server_folder, visit) > 0
+        assert rows_of(database_url, visit) > 0
         leave(page, route)
-        assert rows_of(server_folder, visit) == 0, f"{route} from the {where} left rows behind"
+        assert rows_of(database_url, visit) == 0, f"{route} from the {where} left rows behind"
         assert "visit" not in session_of(page)  # and the key is gone from the browser
         for step in range(3):
             page.go_back(wait_until="commit")  # a page from the back/forward cache fires no load event

@@ -1,6 +1,7 @@
-"""Against a running gunicorn server (forked workers, one SQLite file): expiry purged while it
-runs, a draft submitted many times at once gives one result, and sign-in guessing neither gets
-far nor slows the public pages."""
+"""Against a running gunicorn server (forked workers, one database: an SQLite file, and a fresh
+PostgreSQL schema too when REKINDLE_TEST_DATABASE_URL is set): expiry purged while it runs, a
+draft submitted many times at once gives one result, and sign-in guessing neither gets far nor
+slows the public pages."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tests.live import LiveClient, Server, live_server
 
 
 def count(server: Server, table: str) -> int:
-    engine = sa.create_engine(f"sqlite:///{server.database}")
+    engine = sa.create_engine(server.database_url)
     try:
         with engine.connect() as conn:
             return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
@@ -34,8 +35,9 @@ def start_a_check(client: LiveClient, flow_id: str = "red-flags") -> str:
     return client.get(f"/check/{flow_id}/review").token
 
 
-def test_drafts_and_results_are_purged_while_the_server_runs(tmp_path: Path) -> None:
+def test_drafts_and_results_are_purged_while_the_server_runs(tmp_path: Path, url: str) -> None:
     settings = {  # minutes and days, in fractions: a draft lasts 3 s, a result 8.6 s
+        "REKINDLE_DATABASE_URL": url,
         "REKINDLE_DRAFT_MINUTES": "0.05",
         "REKINDLE_RETENTION_DAYS": "0.0001",
         "REKINDLE_PURGE_INTERVAL_SECONDS": "2",
@@ -61,8 +63,8 @@ def test_drafts_and_results_are_purged_while_the_server_runs(tmp_path: Path) -> 
         assert submitting.get(done.location).status == 404
 
 
-def test_one_draft_submitted_eight_times_at_once_gives_one_result(tmp_path: Path) -> None:
-    with live_server(tmp_path / "submit") as server:
+def test_one_draft_submitted_eight_times_at_once_gives_one_result(tmp_path: Path, url: str) -> None:
+    with live_server(tmp_path / "submit", {"REKINDLE_DATABASE_URL": url}) as server:
         client = LiveClient(server.url)
         token = start_a_check(client)
         review = client.get("/check/red-flags/review")
@@ -141,14 +143,14 @@ def public_page_times(url: str, seconds: float) -> list[float]:
 
 
 @pytest.fixture
-def guarded(tmp_path: Path) -> Iterator[Server]:
-    with live_server(tmp_path / "login", {"REKINDLE_PROXIES": "1"}) as server:
+def guarded(tmp_path: Path, url: str) -> Iterator[Server]:
+    with live_server(tmp_path / "login", {"REKINDLE_DATABASE_URL": url, "REKINDLE_PROXIES": "1"}) as server:
         subprocess.run(
             [sys.executable, "-m", "webapp.cli", "counsellor", "add", "sam", "--password-stdin"],
             input=b"a long enough password\n",
             env={
                 "PATH": "/usr/bin:/bin",
-                "REKINDLE_DATABASE_URL": f"sqlite:///{server.database}",
+                "REKINDLE_DATABASE_URL": server.database_url,
                 "REKINDLE_INSTANCE": str(server.folder),
             },
             check=True,
