@@ -43,6 +43,8 @@ def server(server_folder: Path) -> Iterator[str]:
         "REKINDLE_SECRET_KEY": SECRET_KEY,
         "REKINDLE_INSTANCE": str(folder),
         "REKINDLE_EXIT_URL": NEUTRAL,
+        # one render slot, whatever the machine: a test holds its lock file to see the waiting page
+        "REKINDLE_PDF_RENDERS": "1",
     }
     subprocess.run(  # an account, so the counsellors' area is on and axe can check it
         [sys.executable, "-m", "webapp.cli", "counsellor", "add", "sam", "--password-stdin"],
