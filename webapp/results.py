@@ -114,7 +114,8 @@ def pdf(result_id: str) -> Response:
 def summary(result_id: str) -> Response:
     """Say whether the PDF summary is ready (then download it), being made (refresh), or failed (try again).
 
-    The page refreshes itself with a meta refresh, so it works without JavaScript.
+    Without JavaScript the page reloads itself every second (a meta refresh); with it,
+    static/summary.js asks in the background and reloads once, when the answer changes.
     """
     stored, _, _ = load(result_id)
     pdf_url = url_for("results.pdf", result_id=result_id)

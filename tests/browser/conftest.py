@@ -22,7 +22,13 @@ SECRET_KEY = "browser-tests-" + "x" * 32
 
 def server_settings(database_url: str) -> dict[str, str]:
     """Give the browser tests' server settings, on the database at `database_url`."""
-    return {"REKINDLE_DATABASE_URL": database_url, "REKINDLE_SECRET_KEY": SECRET_KEY, "REKINDLE_EXIT_URL": NEUTRAL}
+    return {
+        "REKINDLE_DATABASE_URL": database_url,
+        "REKINDLE_SECRET_KEY": SECRET_KEY,
+        "REKINDLE_EXIT_URL": NEUTRAL,
+        # one render slot, whatever the machine: a test holds its lock file to see the waiting page
+        "REKINDLE_PDF_RENDERS": "1",
+    }
 
 
 @pytest.fixture(scope="session")

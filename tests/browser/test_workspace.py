@@ -108,7 +108,11 @@ def test_two_counsellors_publish_a_rule_set_that_a_second_instance_serves(browse
     first, second = instances
     ann = _sign_in(browser, first.url, "ann")
     ann.goto("/counsellor/library/")
-    _axe(ann)
+    ann.select_option("#upload-kind", "ruleset")
+    ann.set_input_files("#upload-file", str(BUNDLED / "rules" / "red-flags.yaml"))
+    ann.click("text=Upload as a new draft")  # a rule set whose id is taken: refused, nothing stored
+    assert "rule set 'red-flags' exists already" in ann.locator("#refusal").inner_text()
+    _axe(ann)  # the library page as it always is, and the refusal above it
     ann.select_option("#questionnaire", "red-flags")
     ann.fill("#ruleset_id", "my-red-flags")
     ann.click("text=Start from the starter")
@@ -152,6 +156,7 @@ def test_two_counsellors_publish_a_rule_set_that_a_second_instance_serves(browse
     rae.goto("/counsellor/library/")
     rae.click(f"a[href='{RULES}']")
     rae.fill("#comment", "Reads well.")
+    _axe(rae)  # the reviewer's view: approve or send back, with a comment
     rae.click("text=Approve and publish")
     published_at = time.monotonic()
     assert "v3, by ann" in rae.locator("dl.facts").inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
@@ -150,7 +151,9 @@ def test_the_waiting_page_refreshes_itself_and_the_ready_page_downloads(app: Fla
     app.extensions["rekindle_pdf"].book.claim(result_id, version, "local")  # queued, never handed over
     waiting = client.get(f"{url}/summary")
     assert waiting.status_code == 200 and waiting.headers["Cache-Control"] == "no-store"
-    assert '<meta http-equiv="refresh" content="1">' in waiting.data.decode()
+    # reloaded every second without JavaScript; with it, static/summary.js asks in the background
+    assert '<noscript><meta http-equiv="refresh" content="1"></noscript>' in waiting.data.decode()
+    assert re.search(r'<script src="/static/summary\.[0-9a-f]{12}\.js" defer>', waiting.data.decode())
     assert "Your summary is being made" in waiting.data.decode()
     app.extensions["rekindle_pdf"].book.finish(result_id, version)
     assert download_summary(client, url).status_code == 200

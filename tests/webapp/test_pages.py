@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -158,6 +159,53 @@ def test_a_result_not_decided_for_safety_shows_the_chart_with_the_rule_sets_own_
     assert note and str(escape(note)) in html
 
 
+def _weighed_elsewhere_first() -> tuple[str, Any, list[str], list[str]]:
+    """Give a bundled case decided by weights, not for safety, where a rule that weighed towards
+    another outcome fired before one that supports the outcome (so the page has to reorder them),
+    with the reasons for the outcome and those for others, in firing order."""
+    for scenarios in LIBRARY.scenarios:
+        for case in scenarios.cases:
+            result = LIBRARY.scorer(scenarios.ruleset).score(case.answers)
+            outcome = result.outcome.id
+            if result.outcome.safety or result.safety or result.decided_by in ("forced", "missing"):
+                continue
+            towards = [r.because for r in result.fired if r.add.get(outcome, 0) > 0]
+            elsewhere = [r.because for r in result.fired if r.add and r.add.get(outcome, 0) <= 0]
+            fired = [r.because for r in result.fired]
+            if towards and elsewhere and fired.index(elsewhere[0]) < fired.index(towards[-1]):
+                return scenarios.ruleset, case, towards, elsewhere
+    raise AssertionError("no bundled case weighs towards another outcome before one for its own")
+
+
+def test_a_result_decided_by_weights_gives_its_own_reasons_first_and_the_others_apart(app: Flask) -> None:
+    from tests.reports.test_render import text_of
+    from tests.webapp.flow import download_summary
+
+    ruleset_id, case, towards, elsewhere = _weighed_elsewhere_first()
+    client = app.test_client()
+    response = complete(client, flows(app)[ruleset_id], case.answers)
+    html = response.data.decode()
+    title = LIBRARY.ruleset(ruleset_id).outcome(case.expect.outcome).title
+    assert f"<h1>{escape(title)}</h1>" in html and '<svg class="chart"' in html  # not a safety result
+    why, other = html.index("<h2>Why</h2>"), html.index("<h2>Other things you told us</h2>")
+    label = html.index("These pointed towards a different result.")
+    for reason in towards:
+        assert why < html.index(f"<li>{escape(reason)}</li>") < other, reason
+    for reason in elsewhere:
+        assert other < label < html.index(f"<li>{escape(reason)}</li>") < html.index("<h2>Your scores</h2>"), reason
+    assert not re.search(r"\+\d+ towards", html)  # weights are a counsellor's view
+
+    # the PDF summary of the same result says it in the same order, with the same label
+    text = text_of(download_summary(client, response.request.path).data)
+    why, other = text.index("Why this result"), text.index("Other things you told us")
+    assert other < text.index("These pointed towards a different result.")
+    for reason in towards:
+        assert why < text.index(" ".join(reason.split())) < other, reason
+    for reason in elsewhere:
+        assert other < text.index(" ".join(reason.split())), reason
+    assert not re.search(r"\+\d+ towards", text) and " towards “" not in text
+
+
 def test_the_pdf_link_always_warns_about_shared_devices(app: Flask) -> None:
     client = app.test_client()
     safety = complete(client, flows(app)["red-flags"], {"red-flags": {"afraid": "yes"}}).data.decode()
@@ -219,6 +267,48 @@ def test_choosing_a_country_puts_its_services_first_and_others_behind_a_disclosu
         client.post("/country", data={"csrf_token": token, "country": "GB", "next": "//evil.example"}).location == "/"
     )
     assert client.post("/country", data={"csrf_token": token, "country": "<b>"}).status_code == 400
+
+
+IRELAND = "Women&#39;s Aid 24hr National Freephone Helpline"
+BRITAIN = "National Domestic Abuse Helpline"
+
+
+def first_then_folded(html: str, mine: str, other: str) -> None:
+    """Fail unless `mine` is listed before the other countries' disclosure and `other` inside it."""
+    assert html.index(mine) < html.index('<details class="other-countries">') < html.index(other)
+
+
+def test_a_country_chosen_on_the_interruption_page_or_the_result_comes_first_for_this_session_only(app: Flask) -> None:
+    client = app.test_client()
+    flow = flows(app)["red-flags"]
+    post_page(client, "/check/red-flags/1", list(flow.pages[0].questions), {})
+    post_page(client, "/check/red-flags/2", list(flow.pages[1].questions), {"strangled": "yes"})
+    interruption = "/check/red-flags/2/safety"
+    page = client.get(interruption)
+    assert "<details" not in page.data.decode()  # nothing chosen yet: every country alike
+    chosen = client.post("/country", data={"csrf_token": csrf_token(page.data), "country": "IE", "next": interruption})
+    assert chosen.status_code == 302 and chosen.location == interruption  # back where they chose
+    html = client.get(interruption).data.decode()
+    assert "<h1>Before you go on</h1>" in html and '<option value="IE" selected>' in html
+    first_then_folded(html, IRELAND, BRITAIN)
+
+    # "See my result now": the result page keeps the choice, and can change it
+    result = client.get(client.post("/check/red-flags/review", data={"csrf_token": csrf_token(html.encode())}).location)
+    html = result.data.decode()
+    assert "<h1>Please talk to a specialist today</h1>" in html
+    first_then_folded(html, IRELAND, BRITAIN)
+    here = result.request.path
+    chosen = client.post("/country", data={"csrf_token": csrf_token(result.data), "country": "GB", "next": here})
+    assert chosen.location == here
+    html = client.get(here).data.decode()
+    assert '<option value="GB" selected>' in html
+    first_then_folded(html, BRITAIN, IRELAND)
+    first_then_folded(client.get("/help").data.decode(), BRITAIN, IRELAND)  # and every other page of the visit
+
+    # kept in the session only: it is in the cookie, and a new session starts with no country
+    with client.session_transaction() as session:
+        assert session["country"] == "GB"
+    assert "<details" not in app.test_client().get("/help").data.decode()
 
 
 def test_the_browser_language_suggests_a_country_until_the_person_chooses(client: FlaskClient) -> None:

@@ -127,7 +127,19 @@ def test_two_counsellors_write_review_publish_change_and_roll_back_a_rule_set(
     assert "Take care of yourself first ( take-care-first ) Go slowly ( go-slowly )" in diff
     assert "Scenario cases: 1 of 2 change outcome" in diff
     assert "- force: take-care-first" in diff.replace("Removed: ", "- ")
-    author.post(RULES + "/submit", data={"csrf_token": token(author, RULES)})
+    # the history links each version to its changes from the one before: the same diff, or an older pair's
+    history = author.get(RULES).data.decode()
+    for number in (2, 3, 4):
+        assert f'href="{RULES}/diff?old={number - 1}&amp;new={number}">Changes from v{number - 1}</a>' in history
+    assert "Changes from v0" not in history  # the first version has nothing before it
+    same = text_of(author.get(f"{RULES}/diff?old=3&new=4"))  # the diff just worked out: no second walk
+    assert "From rule set 'my-red-flags' v3 (published) to rule set 'my-red-flags' v4 (draft)" in same
+    assert "Take care of yourself first ( take-care-first ) Go slowly ( go-slowly )" in same
+    planted = text_of(author.get(f"{RULES}/diff?old=1&new=2"))
+    assert "From rule set 'my-red-flags' v1 (superseded) to rule set 'my-red-flags' v2 (superseded)" in planted
+    assert "Removed: force: take-care-first" in planted and "Added: force: take-car-first" in planted
+    assert "Both versions must load to compare what they do" in planted  # v2 was the draft with the mistake
+    author.post(RULES + "/submit", data={"csrf_token": csrf_token(history.encode())})
     reviewer.post(RULES + "/approve", data={"csrf_token": token(reviewer, RULES)})
     second = complete(visitor, app.extensions["rekindle"].flows["my-red-flags"], SUDDEN)
     assert title_of(second) == "Go slowly"
@@ -419,3 +431,39 @@ def test_the_editor_shows_the_analysis_of_the_draft_in_the_words_of_rekindle_ana
     assert save(author, app, original.replace("rules:\n", never, 1)).status_code == 303
     page = text_of(author.get(RULES + "/edit"))
     assert "rule 'never-both' can never fire: its parts can each hold, but never together" in page
+
+
+def test_publishing_is_refused_while_a_guarantee_is_not_decided(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assessments import guard
+    from assessments.analysis import guarantees
+    from assessments.analysis.guarantees import prove
+
+    def short_of_steps(scorer: Any, wanted: Any, **options: Any) -> Any:
+        # two steps decide none of the starter's danger guarantees; the published rule sets keep
+        # the full budget, so nothing but this draft is judged differently
+        if scorer.ruleset.id == "undecided":
+            options["budget"] = 2
+        return prove(scorer, wanted, **options)
+
+    admin, author = signed_in(app, "ada", "admin"), signed_in(app, "ann", "author")
+    admin.post("/counsellor/admin/settings", data={"csrf_token": token(admin, "/counsellor/admin/"), "approvals": "0"})
+    page = "/counsellor/library/ruleset/undecided"
+    with monkeypatch.context() as patched:
+        patched.setattr(guard, "prove", short_of_steps)
+        patched.setattr(guarantees, "SAMPLES", 5)  # the random answer sets tried between searches: few, for speed
+        # a copy, so these proofs are forgotten afterwards (the id is this test's own: no earlier proof answers)
+        patched.setattr(guard, "_MEMO", dict(guard._MEMO))
+        new_ruleset(author, "undecided")
+        refused = author.post(page + "/publish", data={"csrf_token": token(author, page)})
+    assert refused.status_code == 409
+    words = text_of(refused)
+    assert (
+        "Publishing was refused: rule set 'undecided': guarantee 'danger-means-safety-first' was not decided" in words
+    )
+    assert re.search(r"was not decided in \d+ steps, so it is not proven and the rule set is not served", words)
+    assert re.search(
+        r"danger-means-safety-first [^.]*\. policy safety Not decided in \d+ steps: not proven, so not", words
+    )
+    assert "Broken" not in words  # refused for want of a proof, not for a counterexample
+    assert "undecided" not in app.extensions["rekindle"].flows
+    assert app.extensions["rekindle"].documents.current("ruleset", "undecided") is None
