@@ -31,7 +31,10 @@ from assessments.models.conditions import ConditionNode
 from assessments.models.ruleset import BandsDecision, Guarantee, RuleSet, Then
 from assessments.result import Result
 
-PROOF_BUDGET = 60_000  # search steps per guarantee before it is called "not decided"
+# search steps before a guarantee is called "not decided": shared among the cases of an `any`
+# condition (each gets at least CASE_BUDGET), and the search of a case may be walked twice (a
+# first short try, then the full budget), so the steps reported can exceed it
+PROOF_BUDGET = 60_000
 # a short search first, then random answer sets, then the full budget; a search the first try
 # does not finish is walked again from the start, so the first try is long enough to finish
 # the bundled rule sets' hardest guarantee (about 2,900 steps) and `validate` stays quick
