@@ -2,9 +2,10 @@
 
 When pydantic refuses a file, its mistakes usually sit in a few items: a rule with a misspelt
 key, a band with its bounds swapped. Those items are set aside (rules, scores, outcomes, flags,
-questions, sections, scenario cases) or stood in for (the decision, the title — also when the
-key is misspelt, so left out), and the rest is validated again and given the same checks as a sound file, against the same library. Findings
-are mapped back to the positions in the file as written.
+questions, sections, scenario cases) or stood in for (the decision, the title, also when its key
+is misspelt and so missing), and the rest is validated again and given the same checks as a
+sound file, against the same library. Findings are mapped back to the positions in the file as
+written.
 
 Two things keep the extra findings honest: a finding that names something set aside ("unknown
 outcome 'x'" when outcome x had a mistake of its own) is dropped, and where setting aside cannot

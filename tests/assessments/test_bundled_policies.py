@@ -62,20 +62,24 @@ OWN = {
     "should-i-try": {"pursue-only-when-every-condition-holds", "not-sure-about-a-new-relationship-is-not-no"},
 }
 
+HIGHEST_RISK = [
+    "strangled",
+    "threat-to-kill",
+    "weapon",
+    "forced-sex",
+    "getting-worse",
+    "stalking",
+    "children-threats",
+    "pregnancy-harm",
+    "broke-order",
+]
+
 # questionnaire -> tag -> the questions that carry it, in order
 TAGGED = {
     "red-flags": {
         "their-choice": ["said-no", "asked-no-contact", "blocked", "court-order"],
         "danger": [
-            "strangled",
-            "threat-to-kill",
-            "weapon",
-            "forced-sex",
-            "getting-worse",
-            "stalking",
-            "children-threats",
-            "pregnancy-harm",
-            "broke-order",
+            *HIGHEST_RISK,  # every highest-risk question is a danger question too
             "physical-harm",
             "threats",
             "self-harm-pressure",
@@ -84,17 +88,7 @@ TAGGED = {
             "quizzing-friends",
             "afraid",
         ],
-        "highest-risk": [
-            "strangled",
-            "threat-to-kill",
-            "weapon",
-            "forced-sex",
-            "getting-worse",
-            "stalking",
-            "children-threats",
-            "pregnancy-harm",
-            "broke-order",
-        ],
+        "highest-risk": HIGHEST_RISK,
         "control": ["controlled-money", "cut-off", "extreme-jealousy", "put-down", "controlled-life"],
     },
     "motivation-check": {
